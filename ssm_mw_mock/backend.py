@@ -1,0 +1,81 @@
+"""The in-memory SSM: one object per mock, holding every (account, region) and answering operations.
+
+``Backend.call`` is the single entry for every front door (botocore, ``requests``, the HTTP server): it
+validates the request against botocore's model, then runs the method named after the operation in
+snake_case (``CreateMaintenanceWindow`` → ``create_maintenance_window``) on that region's state, under one
+lock, so concurrent clients never see half an operation. A method raises an ``SsmError`` before it changes
+anything, so a rejected call leaves the state as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from . import shapes
+from .clock import Clock
+from .errors import UnsupportedOperation
+from .store import RegionState
+from .validation import default_validator
+from .windows import WindowOperations
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+Operation = Callable[[RegionState, Params], Result]
+
+#: Every operation this mock answers for; tag operations only for ResourceType=MaintenanceWindow.
+TAG_OPERATIONS = frozenset({"AddTagsToResource", "RemoveTagsFromResource", "ListTagsForResource"})
+WINDOW_OPERATIONS = frozenset(
+    name for name in shapes.ssm_model().operation_names if "MaintenanceWindow" in name
+)
+
+DEFAULT_ACCOUNT = "123456789012"
+
+
+def is_ours(operation: str, params: Params | None) -> bool:
+    """Whether the mock answers ``operation`` (tag calls only when they name a maintenance window)."""
+    if operation in WINDOW_OPERATIONS:
+        return True
+    return operation in TAG_OPERATIONS and params is not None and params.get("ResourceType") == "MaintenanceWindow"
+
+
+@cache
+def method_name(operation: str) -> str:
+    return shapes.attribute_name(operation)
+
+
+class Backend(WindowOperations):
+    """All of SSM's maintenance-window state for one mock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.lock = threading.RLock()
+        self._states: dict[tuple[str, str], RegionState] = {}
+        self._validator = default_validator()
+
+    def state(self, account: str, region: str) -> RegionState:
+        key = (account, region)
+        state = self._states.get(key)
+        if state is None:
+            state = self._states[key] = RegionState(account=account, region=region)
+        return state
+
+    def reset(self) -> None:
+        with self.lock:
+            self._states.clear()
+
+    def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
+        """Answer one request; raises ``SsmError`` for anything SSM would refuse."""
+        self._validator.validate(operation, params)
+        method: Operation | None = getattr(self, method_name(operation), None)
+        if method is None:
+            raise UnsupportedOperation(
+                f"ssm_mw_mock does not support {operation} yet. Supported: " + ", ".join(self.supported())
+            )
+        with self.lock:
+            return method(self.state(account, region), params)
+
+    def supported(self) -> list[str]:
+        return sorted(op for op in WINDOW_OPERATIONS | TAG_OPERATIONS if hasattr(self, method_name(op)))

@@ -1,0 +1,118 @@
+"""Where the mock keeps what it was told: one ``RegionState`` per (account, region).
+
+Also the small mechanisms every operation shares: identifiers in SSM's formats, ``ClientToken``
+idempotency, lookups that answer SSM's ``DoesNotExistException``, and ``NextToken`` pagination.
+
+Known differences from AWS:
+
+- Listings are returned in creation order; AWS does not document an order.
+- ``NextToken`` is an opaque token of ours. A token that this mock did not issue for the same listing is
+  answered with ``InvalidNextToken`` (AWS does not declare that error for these operations).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+import secrets
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken
+from .models import Window
+
+T = TypeVar("T")
+
+
+def new_window_id() -> str:
+    # Every real window id seen starts with "mw-0"; the rest is 16 random lowercase hex digits.
+    return "mw-0" + secrets.token_hex(8)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(slots=True)
+class RegionState:
+    """Everything one account holds in one region."""
+
+    account: str
+    region: str
+    windows: dict[str, Window] = field(default_factory=dict)
+    tokens: dict[tuple[str, str], tuple[dict[str, Any], Any]] = field(default_factory=dict)
+    sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def next_seq(self) -> int:
+        return next(self.sequence)
+
+    def window(self, window_id: str) -> Window:
+        """The window, or SSM's ``DoesNotExistException``."""
+        try:
+            return self.windows[window_id]
+        except KeyError:
+            raise DoesNotExistException(f"Maintenance window {window_id} does not exist") from None
+
+    def idempotent(self, operation: str, params: dict[str, Any], create: Callable[[], T]) -> T:
+        """Run ``create`` once per ``ClientToken``; a repeat with other parameters is refused."""
+        token = params.get("ClientToken")
+        if token is None:
+            return create()
+        fingerprint = {k: v for k, v in params.items() if k != "ClientToken"}
+        known = self.tokens.get((operation, token))
+        if known is not None:
+            if known[0] != fingerprint:
+                raise IdempotentParameterMismatch(
+                    f"The ClientToken {token} was already used with different parameters"
+                )
+            result: T = known[1]
+            return result
+        result = create()
+        self.tokens[(operation, token)] = (fingerprint, result)
+        return result
+
+
+class Sequenced(Protocol):
+    @property
+    def seq(self) -> int: ...
+
+
+S = TypeVar("S", bound=Sequenced)
+
+
+def paginate(
+    items: Sequence[S], params: dict[str, Any], listing: str, default_max: int
+) -> tuple[list[S], str | None]:
+    """One page of ``items`` (in ``seq`` order) after ``NextToken``, at most ``MaxResults`` long.
+
+    The token names the listing and the last ``seq`` returned, so deleting items between pages never
+    skips or repeats one.
+    """
+    limit = params.get("MaxResults") or default_max
+    after = 0
+    token = params.get("NextToken")
+    if token:
+        after = _read_token(token, listing)
+    start = 0
+    if after:
+        start = next((i for i, item in enumerate(items) if item.seq > after), len(items))
+    page = list(items[start : start + limit])
+    more = start + limit < len(items)
+    return page, (_make_token(listing, page[-1].seq) if more and page else None)
+
+
+def _make_token(listing: str, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{listing}:{seq}".encode()).decode()
+
+
+def _read_token(token: str, listing: str) -> int:
+    try:
+        name, _, seq = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        if name == listing and seq.isdigit():
+            return int(seq)
+    except (binascii.Error, UnicodeError, ValueError):
+        pass
+    raise InvalidNextToken("The specified token is not valid.")

@@ -1,0 +1,196 @@
+"""Maintenance windows themselves: create, get, update, describe, delete, and their tags.
+
+Known differences from AWS (each a documented choice where AWS's behaviour is not known):
+
+- ``DescribeMaintenanceWindows`` filter ``Name`` matches by prefix, case-sensitively (the user guide shows
+  ``Values=My`` matching ``My-First-…``); ``Enabled`` takes ``true``/``false`` in any case. Other filter keys
+  are refused with ``ValidationException``.
+- ``DeleteMaintenanceWindow`` of a window that does not exist succeeds and returns the id (AWS declares no
+  error for it).
+- Messages for the quota, an idempotency mismatch, a bad tag resource and ``Replace`` without the required
+  fields are ours; AWS's wording is not known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from . import shapes
+from .clock import Clock
+from .errors import (
+    InvalidResourceId,
+    InvalidResourceType,
+    ResourceLimitExceededException,
+    TooManyTagsError,
+    ValidationException,
+)
+from .models import Window
+from .store import RegionState, new_window_id, paginate
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+
+WINDOWS_PER_REGION = 50
+TAGS_PER_RESOURCE = 50
+
+# Members that describe a window's configuration, as Create and Update take them.
+_SETTINGS = frozenset(
+    {
+        "Name",
+        "Description",
+        "StartDate",
+        "EndDate",
+        "Schedule",
+        "ScheduleTimezone",
+        "ScheduleOffset",
+        "Duration",
+        "Cutoff",
+        "AllowUnassociatedTargets",
+    }
+)
+# What Replace=True demands, and what it clears when not sent.
+_REPLACE_REQUIRED = ("Name", "Schedule", "Duration", "Cutoff", "AllowUnassociatedTargets")
+_REPLACE_CLEARS = ("Description", "StartDate", "EndDate", "ScheduleTimezone", "ScheduleOffset")
+_WINDOW_FILTERS = ("Name", "Enabled")
+_RESULT_FIELDS: dict[str, Callable[[], tuple[tuple[str, str], ...]]] = {
+    "GetMaintenanceWindow": lambda: shapes.output_members("GetMaintenanceWindow"),
+    "DescribeMaintenanceWindows": lambda: shapes.members("MaintenanceWindowIdentity"),
+}
+
+
+def check_cutoff(duration: int, cutoff: int) -> None:
+    """SSM's rule: the cutoff must leave at least one hour of the window to start tasks in."""
+    if cutoff >= duration:
+        # The misspelling and the arithmetic are SSM's own.
+        raise ValidationException(f"Cuttoff was {cutoff} but must be smaller than {duration - 1} (Duration - 1 )")
+
+
+class WindowOperations:
+    """The window and tagging operations; mixed into ``Backend``."""
+
+    clock: Clock
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    def _window_result(self, window: Window, operation: str) -> Result:
+        """Get's answer, or a Describe item (the output members of ``operation`` decide which)."""
+        return shapes.view(window, _RESULT_FIELDS[operation]())
+
+    def create_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        check_cutoff(params["Duration"], params["Cutoff"])
+        tags = _tag_dict(params.get("Tags", ()))
+
+        def create() -> str:
+            if len(state.windows) >= WINDOWS_PER_REGION:
+                raise ResourceLimitExceededException(
+                    f"You have reached the limit of {WINDOWS_PER_REGION} maintenance windows "
+                    f"in account {state.account} and region {state.region}."
+                )
+            now = self._now()
+            window = Window(
+                window_id=new_window_id(),
+                created_date=now,
+                modified_date=now,
+                seq=state.next_seq(),
+                tags=tags,
+                **shapes.from_wire(params, _SETTINGS),
+            )
+            state.windows[window.window_id] = window
+            return window.window_id
+
+        return {"WindowId": state.idempotent("CreateMaintenanceWindow", params, create)}
+
+    def get_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        return self._window_result(state.window(params["WindowId"]), "GetMaintenanceWindow")
+
+    def update_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        changes = shapes.from_wire(params, _SETTINGS | {"Enabled"})
+        if params.get("Replace"):
+            missing = [name for name in _REPLACE_REQUIRED if params.get(name) is None]
+            if missing:
+                raise ValidationException(
+                    "Replace requires every required field of the maintenance window; missing: "
+                    + ", ".join(missing)
+                )
+            for name in _REPLACE_CLEARS:
+                changes.setdefault(shapes.attribute_name(name), None)
+        check_cutoff(changes.get("duration", window.duration), changes.get("cutoff", window.cutoff))
+        for attr, value in changes.items():
+            setattr(window, attr, value)
+        window.modified_date = self._now()
+        return shapes.view(window, shapes.output_members("UpdateMaintenanceWindow"))
+
+    def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        state.windows.pop(params["WindowId"], None)
+        return {"WindowId": params["WindowId"]}
+
+    def describe_maintenance_windows(self, state: RegionState, params: Params) -> Result:
+        windows: list[Window] = list(state.windows.values())
+        for flt in params.get("Filters") or ():
+            key, values = flt.get("Key"), flt.get("Values") or []
+            if key == "Name":
+                windows = [w for w in windows if any(w.name.startswith(v) for v in values)]
+            elif key == "Enabled":
+                wanted = {_read_bool(v) for v in values}
+                windows = [w for w in windows if w.enabled in wanted]
+            else:
+                raise ValidationException(
+                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_WINDOW_FILTERS)
+                )
+        page, token = paginate(windows, params, "DescribeMaintenanceWindows", default_max=50)
+        result: Result = {
+            "WindowIdentities": [self._window_result(w, "DescribeMaintenanceWindows") for w in page]
+        }
+        if token:
+            result["NextToken"] = token
+        return result
+
+    # Tagging. Only ResourceType=MaintenanceWindow reaches the mock; the front door hands other
+    # resource types to moto, or refuses them.
+
+    def add_tags_to_resource(self, state: RegionState, params: Params) -> Result:
+        window = _tagged_window(state, params)
+        tags = dict(window.tags)
+        tags.update(_tag_dict(params["Tags"]))
+        if len(tags) > TAGS_PER_RESOURCE:
+            raise TooManyTagsError(
+                f"The resource {window.window_id} would have {len(tags)} tags; the limit is {TAGS_PER_RESOURCE}."
+            )
+        window.tags = tags
+        return {}
+
+    def remove_tags_from_resource(self, state: RegionState, params: Params) -> Result:
+        window = _tagged_window(state, params)
+        window.tags = {k: v for k, v in window.tags.items() if k not in set(params["TagKeys"])}
+        return {}
+
+    def list_tags_for_resource(self, state: RegionState, params: Params) -> Result:
+        window = _tagged_window(state, params)
+        return {"TagList": [{"Key": k, "Value": v} for k, v in window.tags.items()]}
+
+
+def _tag_dict(tags: Any) -> dict[str, str]:
+    result = {tag["Key"]: tag["Value"] for tag in tags}
+    if len(result) > TAGS_PER_RESOURCE:
+        raise TooManyTagsError(f"A resource can have at most {TAGS_PER_RESOURCE} tags; {len(result)} were given.")
+    return result
+
+
+def _tagged_window(state: RegionState, params: Params) -> Window:
+    if params["ResourceType"] != "MaintenanceWindow":
+        raise InvalidResourceType(f"The resource type {params['ResourceType']} is not served by this mock.")
+    window = state.windows.get(params["ResourceId"])
+    if window is None:
+        raise InvalidResourceId(f"The resource ID {params['ResourceId']} is not valid. Verify the ID and try again.")
+    return window
+
+
+def _read_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered not in ("true", "false"):
+        raise ValidationException(f"The value {value} of filter Enabled must be true or false")
+    return lowered == "true"

@@ -1,0 +1,77 @@
+"""SSM's wire protocol, awsJson1.1, in both directions.
+
+A request is an ``X-Amz-Target: AmazonSSM.<Operation>`` header and a JSON body; a result is a JSON body
+with timestamps as epoch seconds (milliseconds kept) and blobs as base64; an error is HTTP 400 with
+``{"__type": <code>, "message": <text>}``, which botocore turns into a ``ClientError`` and the modelled
+exception classes (``client.exceptions.DoesNotExistException``). Every front door — botocore
+interception, ``requests``, the HTTP server — goes through :func:`dispatch`, so there is one
+implementation of each operation.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from .backend import Backend
+from .errors import InternalServerError, SsmError
+
+logger = logging.getLogger(__name__)
+
+TARGET_PREFIX = "AmazonSSM."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return round(value.timestamp(), 3)
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot put {type(value).__name__} on the wire")
+
+
+def encode(result: dict[str, Any]) -> bytes:
+    return json.dumps(result, default=_encode, separators=(",", ":")).encode()
+
+
+def error_body(error: SsmError) -> bytes:
+    return json.dumps({"__type": error.code, "message": error.message}).encode()
+
+
+def operation_from_target(target: str | None) -> str | None:
+    """The operation named by an ``X-Amz-Target`` header, or None if it is not an SSM target."""
+    if target and target.startswith(TARGET_PREFIX):
+        return target[len(TARGET_PREFIX) :]
+    return None
+
+
+def decode(body: bytes | str | None) -> dict[str, Any]:
+    """The request members; an empty body is an empty request, as in awsJson1.1."""
+    if not body:
+        return {}
+    try:
+        params = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise _SerializationError("The request body is not valid JSON.") from None
+    if not isinstance(params, dict):
+        raise _SerializationError("The request body must be a JSON object.")
+    return params
+
+
+def dispatch(backend: Backend, operation: str, params: dict[str, Any], region: str, account: str) -> tuple[int, bytes]:
+    """Answer a decoded request: ``(HTTP status, JSON body)``. Never raises for a bad request."""
+    try:
+        return 200, encode(backend.call(operation, params, region, account))
+    except SsmError as error:
+        return error.status, error_body(error)
+    except Exception:  # a bug of ours: answer as AWS would, and keep the traceback for the report
+        logger.exception("ssm_mw_mock failed on %s", operation)
+        error = InternalServerError(f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log.")
+        return error.status, error_body(error)
+
+
+class _SerializationError(SsmError):
+    code = "SerializationException"
