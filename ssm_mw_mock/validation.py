@@ -92,6 +92,21 @@ _JAVA_CLASS_IN_SET: Final = {
     "D": "\\x00-/:-\\U0010ffff",
     "S": "\\x00-\\x08\\x0e-\\x1f\\x21-\\U0010ffff",
 }
+# The Python types json.loads produces for each model type (blobs are base64 text).
+_JSON_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list,),
+    "string": (str,),
+    "blob": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+    "timestamp": (int, float),
+}
+_TYPE_ONLY: Final = frozenset({"string", "boolean", "integer", "long", "float", "double", "timestamp"})
 _JAVA_DOT: Final = "[^\\n\\r\\u0085\\u2028\\u2029]"
 
 
@@ -155,6 +170,11 @@ def _pattern_predicate(pattern: str) -> Predicate:
     return matches
 
 
+def _has_constraints(shape: botocore.model.Shape) -> bool:
+    meta = shape.metadata
+    return "min" in meta or "max" in meta or "pattern" in meta or bool(getattr(shape, "enum", None))
+
+
 def format_value(value: Any) -> str:
     """Render a JSON value as AWS (Java ``toString``) prints it in a validation message."""
     if value is None:
@@ -215,6 +235,7 @@ class _Compiler:
     def __init__(self) -> None:
         self._memo: dict[tuple[str, str | None, str, bool], Checker] = {}
         self._patterns: dict[str, Predicate] = {}
+        self._fast_memo: dict[tuple[str, str], Predicate] = {}
 
     def pattern(self, pattern: str) -> Predicate:
         pred = self._patterns.get(pattern)
@@ -251,6 +272,98 @@ class _Compiler:
             built = self._scalar(shape, name, label, sensitive)
         memo[key] = built
         return built
+
+    # -- the fast path -------------------------------------------------------------------------------------
+
+    def fast(self, shape: botocore.model.Shape, label: str) -> Predicate:
+        """True when ``value`` violates nothing; no paths or messages are built (the common, valid case).
+
+        Raises ``SerializationException`` like the reporting checkers. Structures visit only the keys present.
+        """
+        key = (shape.name, label)
+        found = self._fast_memo.get(key)
+        if found is not None:
+            return found
+        memo = self._fast_memo
+
+        def forward(value: Any) -> bool:
+            return memo[key](value)
+
+        memo[key] = forward
+        kind = shape.type_name
+        built: Predicate
+        if kind == "structure":
+            built = self._fast_structure(shape, label)
+        elif kind == "list":
+            member_ok = self.fast(shape.member, label)
+            low, high = shape.metadata.get("min", 0), shape.metadata.get("max", 2**63)
+
+            def list_ok(value: Any) -> bool:
+                if type(value) is not list:
+                    raise SerializationException(f"Expected a JSON array for '{label}'")
+                if not low <= len(value) <= high:
+                    return False
+                # Plain loops, not all(<generator>): creating a generator costs more than the checks.
+                for item in value:  # noqa: SIM110
+                    if item is None or not member_ok(item):
+                        return False
+                return True
+
+            built = list_ok
+        elif kind == "map":
+            key_ok = self.predicate(shape.key, label)
+            value_ok = self.fast(shape.value, label)
+            low, high = shape.metadata.get("min", 0), shape.metadata.get("max", 2**63)
+
+            def map_ok(value: Any) -> bool:
+                if type(value) is not dict:
+                    raise SerializationException(f"Expected a JSON object for '{label}'")
+                if not low <= len(value) <= high:
+                    return False
+                for k, item in value.items():
+                    if not key_ok(k) or item is None or not value_ok(item):
+                        return False
+                return True
+
+            built = map_ok
+        else:
+            built = self.predicate(shape, label)
+        memo[key] = built
+        return built
+
+    def _fast_structure(self, shape: botocore.model.StructureShape, label: str) -> Predicate:
+        # wire name -> (JSON types allowed, predicate or None when the type is the only constraint).
+        table: dict[str, tuple[tuple[type, ...], Predicate, bool]] = {}
+        for wire, member in shape.members.items():
+            ok = self.fast(member, wire)
+            types = _JSON_TYPES[member.type_name]
+            unconstrained = member.type_name in _TYPE_ONLY and not _has_constraints(member)
+            table[wire] = (types, ok, unconstrained)
+        required = tuple(shape.required_members)
+        table_get = table.get
+
+        def struct_ok(value: Any) -> bool:
+            if type(value) is not dict:
+                raise SerializationException(f"Expected a JSON object for '{label}'")
+            for wire, item in value.items():
+                entry = table_get(wire)
+                # Unknown members are ignored, as AWS does; JSON null is an absent member.
+                if entry is None or item is None:
+                    continue
+                types, ok, unconstrained = entry
+                if type(item) in types:
+                    if unconstrained:
+                        continue
+                elif unconstrained:
+                    ok(item)  # raises SerializationException with the member's name
+                if not ok(item):
+                    return False
+            for wire in required:  # noqa: SIM110 (a generator is slower here)
+                if value.get(wire) is None:
+                    return False
+            return True
+
+        return struct_ok
 
     # -- scalars -------------------------------------------------------------------------------------------
 
@@ -310,11 +423,46 @@ class _Compiler:
         """A test that a scalar meets all its constraints (for list elements and map entries)."""
         coerce = self.coerce(shape, label)
         meta = shape.metadata
+        kind = shape.type_name
         low: int | float = meta.get("min", -(2**63))
         high: int | float = meta.get("max", 2**63)
         matches = self.pattern(meta["pattern"]) if "pattern" in meta else None
         enum = frozenset(shape.enum) if getattr(shape, "enum", None) else None
-        measure_length = shape.type_name in ("string", "blob")
+        if kind == "string":
+            # The common shapes, specialised: every call here is on the hot path.
+            if enum is not None and matches is None:
+
+                def enum_ok(value: Any) -> bool:
+                    if type(value) is not str:
+                        coerce(value)
+                    return value in enum and low <= len(value) <= high
+
+                return enum_ok
+            if matches is not None and enum is None:
+
+                def pattern_ok(value: Any) -> bool:
+                    if type(value) is not str:
+                        coerce(value)
+                    return low <= len(value) <= high and matches(value)
+
+                return pattern_ok
+            if matches is None and enum is None:
+
+                def length_ok(value: Any) -> bool:
+                    if type(value) is not str:
+                        coerce(value)
+                    return low <= len(value) <= high
+
+                return length_ok
+        if kind in ("integer", "long"):
+
+            def int_ok(value: Any) -> bool:
+                if type(value) is not int:
+                    coerce(value)
+                return bool(low <= value <= high)
+
+            return int_ok
+        measure_length = kind in ("string", "blob")
 
         def ok(value: Any) -> bool:
             measured = coerce(value)
@@ -501,7 +649,7 @@ class RequestValidator:
     def __init__(self, service_model: botocore.model.ServiceModel) -> None:
         self._model = service_model
         self._compiler = _Compiler()
-        self._checkers: dict[str, Checker] = {}
+        self._checkers: dict[str, tuple[Predicate, Checker]] = {}
 
     def validate(self, operation_name: str, params: dict[str, Any]) -> None:
         """Raise ``ValidationException`` listing every constraint violation of the request.
@@ -511,34 +659,42 @@ class RequestValidator:
             SerializationException: a value has a JSON type the model does not allow.
             ValueError: ``operation_name`` is not an operation of the model.
         """
-        check = self._checkers.get(operation_name)
-        if check is None:
-            check = self._compile(operation_name)
+        compiled = self._checkers.get(operation_name)
+        if compiled is None:
+            compiled = self._compile(operation_name)
+        valid, report = compiled
+        if valid(params):
+            return
         errors: list[str] = []
-        check(params, "", errors)
+        report(params, "", errors)
         if errors:
             count = len(errors)
             noun = "validation error" if count == 1 else "validation errors"
             raise ValidationException(f"{count} {noun} detected: {'; '.join(errors)}")
 
-    def _compile(self, operation_name: str) -> Checker:
+    def _compile(self, operation_name: str) -> tuple[Predicate, Checker]:
         if operation_name not in self._model.operation_names:
             raise ValueError(
                 f"{operation_name!r} is not an operation of the {self._model.service_name} model; "
                 f"pass the AWS operation name, e.g. 'CreateMaintenanceWindow'"
             )
         shape = self._model.operation_model(operation_name).input_shape
-        check: Checker
+        compiled: tuple[Predicate, Checker]
         if shape is None:
 
-            def check(value: Any, parent: str, errors: list[str]) -> None:
+            def valid(value: Any) -> bool:
                 if type(value) is not dict:
                     raise SerializationException("Expected a JSON object for the request body")
+                return True
 
+            compiled = (valid, lambda value, parent, errors: None)
         else:
-            check = self._compiler.checker(shape, None, operation_name, False)
-        self._checkers[operation_name] = check
-        return check
+            compiled = (
+                self._compiler.fast(shape, operation_name),
+                self._compiler.checker(shape, None, operation_name, False),
+            )
+        self._checkers[operation_name] = compiled
+        return compiled
 
 
 @functools.cache
