@@ -667,7 +667,7 @@ class RequestValidator:
             return
         errors: list[str] = []
         report(params, "", errors)
-        if errors:
+        if errors:  # Both paths implement the same rules; the test suite checks that they agree.
             count = len(errors)
             noun = "validation error" if count == 1 else "validation errors"
             raise ValidationException(f"{count} {noun} detected: {'; '.join(errors)}")

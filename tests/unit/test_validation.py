@@ -442,3 +442,22 @@ def test_random_json_raises_only_validation_or_serialization(operation: str, dat
     params = data.draw(request_params(operation))
     with contextlib.suppress(ValidationException, SerializationException):
         default_validator().validate(operation, params)
+
+
+@pytest.mark.parametrize("operation", MW_OPERATIONS)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_fast_path_agrees_with_reporting_path(operation: str, data: st.DataObject) -> None:
+    """The fast path (valid requests) and the reporting path (messages) must reach the same verdict."""
+    valid, report = RequestValidator(MODEL)._compile(operation)
+    params = data.draw(request_params(operation))
+    errors: list[str] = []
+    try:
+        report(params, "", errors)
+    except SerializationException:
+        # The fast path stops at the first violation, so it may not reach the wrong type; validate() then
+        # runs the reporting path, which raises. Either way the request is never accepted.
+        with contextlib.suppress(SerializationException):
+            assert valid(params) is False
+        return
+    assert valid(params) is (not errors)
