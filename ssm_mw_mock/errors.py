@@ -74,3 +74,9 @@ class UnsupportedOperation(SsmError):
 class InternalServerError(SsmError):
     code = "InternalServerError"
     status = 500
+
+
+class SerializationException(SsmError):
+    """The body did not deserialise into the operation's input: a JSON type the model does not allow."""
+
+    code = "SerializationException"
