@@ -133,7 +133,7 @@ class CronSpec:
     minutes: tuple[int, ...]
     hours: tuple[int, ...]
     months: tuple[int, ...]
-    years: tuple[int, ...]
+    years: tuple[int, ...] = field(repr=False)  # 230 values when "*"
     day_rule: DayRule
 
 
@@ -174,7 +174,7 @@ _RANGES = {
     "year": (MIN_YEAR, MAX_YEAR),
 }
 _NAMES = {"month": _MONTH_NAMES, "day-of-week": _DOW_NAMES}
-_ITEM_RE = re.compile(r"(?P<base>\*|[0-9A-Z]+(?:-[0-9A-Z]+)?)(?:/(?P<step>[^/]*))?")
+_ITEM_RE = re.compile(r"(?P<base>\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/(?P<step>[^/]*))?")
 _RATE_RE = re.compile(r"rate\(\s*(?P<value>\S+)\s+(?P<unit>\S+)\s*\)")
 _AT_RE = re.compile(r"at\((?P<wall>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
 _RATE_UNITS: dict[str, tuple[Literal["minute", "hour", "day"], bool]] = {
@@ -185,8 +185,8 @@ _RATE_UNITS: dict[str, tuple[Literal["minute", "hour", "day"], bool]] = {
     "day": ("day", False),
     "days": ("day", True),
 }
-_DOW_SPECIAL_RE = re.compile(r"(?P<dow>[0-9A-Z]+)(?:(?P<last>L)|#(?P<nth>\d+))")
-_DOM_SPECIAL_RE = re.compile(r"L|LW|(?P<day>\d+)W")
+_DOW_SPECIAL_RE = re.compile(r"(?P<dow>[0-9A-Za-z]+)(?:(?P<last>[Ll])|#(?P<nth>\d+))")
+_DOM_SPECIAL_RE = re.compile(r"L|LW|(?P<day>\d+)W", re.IGNORECASE)
 
 
 class _CronProblem(Exception):
@@ -200,8 +200,8 @@ def _python_weekday(aws_dow: int) -> int:
 
 def _value(token: str, name: str) -> int:
     names = _NAMES.get(name, {})
-    if token in names:
-        number = names[token]
+    if token.upper() in names:
+        number = names[token.upper()]
     elif token.isdigit():
         number = int(token)
     else:
@@ -246,7 +246,7 @@ def _parse_field(text: str, name: str) -> tuple[int, ...]:
 def _reject_in_list(text: str, name: str, specials: str) -> None:
     if "," in text:
         for item in text.split(","):
-            if any(c in item for c in specials):
+            if any(c in item.upper() for c in specials):
                 raise _CronProblem(f"{name} '{item}' cannot be used in a list")
 
 
@@ -255,9 +255,9 @@ def _parse_dom(text: str) -> DayRule:
     _reject_in_list(text, name, "LW")
     special = _DOM_SPECIAL_RE.fullmatch(text)
     if special is not None:
-        if text == "L":
+        if text.upper() == "L":
             return DayRule("last")
-        if text == "LW":
+        if text.upper() == "LW":
             return DayRule("last_weekday")
         return DayRule("nearest_weekday", n=_value(special["day"], name))
     return DayRule("dom", values=_parse_field(text, name))
@@ -266,7 +266,7 @@ def _parse_dom(text: str) -> DayRule:
 def _parse_dow(text: str) -> DayRule:
     name = "day-of-week"
     _reject_in_list(text, name, "L#")
-    if text == "L":  # Quartz: a bare L in day-of-week is Saturday
+    if text.upper() == "L":  # Quartz: a bare L in day-of-week is Saturday
         return DayRule("dow", values=(_python_weekday(7),))
     special = _DOW_SPECIAL_RE.fullmatch(text)
     if special is not None:
@@ -282,7 +282,7 @@ def _parse_dow(text: str) -> DayRule:
 
 
 def _parse_cron(expression: str, body: str) -> CronSpec:
-    fields = body.upper().split()
+    fields = body.split()
     if len(fields) == 6:
         fields.insert(0, "0")
     elif len(fields) != 7:
@@ -294,17 +294,23 @@ def _parse_cron(expression: str, body: str) -> CronSpec:
         if "?" in text and (name not in ("day-of-month", "day-of-week") or text != "?"):
             raise _CronProblem(f"'?' is only allowed alone in day-of-month or day-of-week, not in {name}")
     seconds, minutes, hours, dom, month, dow, year = fields
+    # Plain fields first, so a bad value is reported before the day-of-month/day-of-week pairing.
+    parsed_seconds = _parse_field(seconds, "seconds")
+    parsed_minutes = _parse_field(minutes, "minutes")
+    parsed_hours = _parse_field(hours, "hours")
+    parsed_months = _parse_field(month, "month")
+    parsed_years = _parse_field(year, "year")
     if dom == "?" and dow == "?":
         raise _CronProblem("day-of-month and day-of-week cannot both be '?'")
     if dom != "?" and dow != "?":
         raise _CronProblem("one of day-of-month and day-of-week must be '?'")
     return CronSpec(
         expression=expression,
-        seconds=_parse_field(seconds, "seconds"),
-        minutes=_parse_field(minutes, "minutes"),
-        hours=_parse_field(hours, "hours"),
-        months=_parse_field(month, "month"),
-        years=_parse_field(year, "year"),
+        seconds=parsed_seconds,
+        minutes=parsed_minutes,
+        hours=parsed_hours,
+        months=parsed_months,
+        years=parsed_years,
         day_rule=_parse_dom(dom) if dow == "?" else _parse_dow(dow),
     )
 
