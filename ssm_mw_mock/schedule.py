@@ -434,6 +434,8 @@ def _zone(name: str | None) -> ZoneInfo | timezone:
 
 def _to_utc(wall: datetime, tz: ZoneInfo | timezone) -> datetime | None:
     """The first UTC instant showing ``wall`` (naive) on the zone's clock, or None inside a DST gap."""
+    # fold=0 is the first instant of a repeated wall time; a gap time fails the round trip. (Measured:
+    # this round trip is faster than comparing the fold=0 and fold=1 offsets.)
     instant = wall.replace(tzinfo=tz).astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) != wall:
         return None
@@ -450,6 +452,13 @@ def _constant_offset(tz: ZoneInfo | timezone, year: int, month: int, day: int) -
     if end.utcoffset() != offset or end.replace(fold=1).utcoffset() != offset:
         return None
     return offset
+
+
+def _offset_swing(tz: ZoneInfo | timezone, date: datetime) -> timedelta:
+    """How far the zone's UTC offset moves during the local day starting at naive midnight ``date``."""
+    start = date.replace(tzinfo=tz).utcoffset() or timedelta(0)
+    end = (date + timedelta(hours=23, minutes=59, seconds=59)).replace(tzinfo=tz, fold=1).utcoffset()
+    return abs(start - (end or timedelta(0)))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -493,7 +502,12 @@ class _CronEngine:
                         yield midnight + time
             else:  # a DST change today: map each wall time on its own
                 date = datetime(y, m, d)
-                for time in times:
+                first = 0
+                if (y, m, d) == (local.year, local.month, local.day):
+                    # Wall times earlier than `after`'s by more than today's offset change map before it.
+                    swing = _offset_swing(tz, date) + timedelta(hours=1)
+                    first = bisect_left(times, local.replace(tzinfo=None) - date - swing)
+                for time in times[first:]:
                     instant = _to_utc(date + time, tz)
                     if instant is not None and instant > after:
                         yield instant
