@@ -13,7 +13,7 @@ from typing import Any
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, StructureShape
-from botocore.utils import xform_name
+from botocore import xform_name
 
 
 @cache

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,10 @@ def _encode(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode("ascii")
     raise TypeError(f"cannot put {type(value).__name__} on the wire")
+
+
+def request_id() -> str:
+    return str(uuid.uuid4())
 
 
 def encode(result: dict[str, Any]) -> bytes:
@@ -71,7 +76,3 @@ def dispatch(backend: Backend, operation: str, params: dict[str, Any], region: s
         logger.exception("ssm_mw_mock failed on %s", operation)
         error = InternalServerError(f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log.")
         return error.status, error_body(error)
-
-
-class _SerializationError(SsmError):
-    code = "SerializationException"

@@ -1,0 +1,165 @@
+"""The mock and its three front doors: decorator, context manager and (in ``pytest_plugin``) a fixture.
+
+All of them are thin shells over :class:`MaintenanceWindowsMock`'s ``start``/``stop``: the decorator wraps
+the call in ``with mock:``, a ``unittest.TestCase`` class gets a fresh mock around every test method, and
+the fixture is ``with mock_maintenance_windows() as mw: yield mw``. Starting is refcounted per mock, so the
+same mock may be nested or started again; the outermost start begins with empty state and a fresh clock.
+Different mocks may be nested too: the innermost active one answers, and the outer one answers again,
+state intact, once the inner one stops.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import unittest
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar, cast, overload
+
+from . import patching
+from .backend import DEFAULT_ACCOUNT, Backend
+from .clock import Clock, parse_moment, wall_clock_now
+
+_T = TypeVar("_T", bound=Callable[..., Any])
+
+
+class MaintenanceWindowsMock:
+    """An in-memory SSM for maintenance windows, serving every botocore client while active.
+
+    Args:
+        now: where the fake clock starts (aware datetime or ISO-8601 text with an offset); by default the
+            real time when the mock starts.
+        account_id: the account the mock's resources belong to.
+    """
+
+    def __init__(self, *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT) -> None:
+        self._start_at = None if now is None else parse_moment(now, what="now=")
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, such as '123456789012'; got {account_id!r}")
+        self.account_id = account_id
+        self._depth = 0
+        self._lock = threading.RLock()
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._clock = Clock(self._start_at or wall_clock_now())
+        self._backend = Backend(self._clock)
+
+    @property
+    def clock(self) -> Clock:
+        """The fake clock: ``now()``, ``advance(...)``, ``set(...)``."""
+        return self._clock
+
+    @property
+    def backend(self) -> Backend:
+        """The in-memory SSM behind the mock (the same one every front door reaches)."""
+        return self._backend
+
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    def start(self) -> MaintenanceWindowsMock:
+        """Start answering; the outermost start begins with empty state and a fresh clock."""
+        with self._lock:
+            if self._depth == 0:
+                self._fresh()
+                patching.activate(self)
+            self._depth += 1
+        return self
+
+    def stop(self) -> None:
+        """Stop answering (after as many stops as starts); a stop without a start raises ``RuntimeError``."""
+        with self._lock:
+            if self._depth == 0:
+                raise RuntimeError("stop() was called on a maintenance-windows mock that is not started")
+            self._depth -= 1
+            if self._depth == 0:
+                patching.deactivate(self)
+
+    def reset(self) -> None:
+        """Forget every window, target, task and execution; the mock stays active and the clock keeps its time."""
+        self._backend.reset()
+
+    # Front doors.
+
+    def __enter__(self) -> MaintenanceWindowsMock:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> MaintenanceWindowsMock:
+        return self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def __call__(self, target: _T) -> _T:
+        """Decorate a function, coroutine function, method or class so it runs with the mock active."""
+        if isinstance(target, type):
+            return cast(_T, self._decorate_class(target))
+        if inspect.iscoroutinefunction(target):
+            coroutine_function = cast(Callable[..., Awaitable[Any]], target)
+
+            @functools.wraps(target)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await coroutine_function(*args, **kwargs)
+
+            return cast(_T, run_async)
+        if not callable(target):
+            raise TypeError(f"mock_maintenance_windows decorates functions and classes, not {type(target).__name__}")
+
+        @functools.wraps(target)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return target(*args, **kwargs)
+
+        return cast(_T, run)
+
+    def _decorate_class(self, cls: type) -> type:
+        if issubclass(cls, unittest.TestCase):
+            # A fresh mock around every test method, setUp and tearDown included.
+            original_setup = cls.setUp
+
+            @functools.wraps(original_setup)
+            def set_up(test: unittest.TestCase) -> None:
+                self.start()
+                test.addCleanup(self.stop)
+                original_setup(test)
+
+            cls.setUp = set_up  # type: ignore[method-assign]
+            return cls
+        for name, value in list(vars(cls).items()):
+            if name.startswith("test") and inspect.isfunction(value):
+                setattr(cls, name, self(value))
+        return cls
+
+
+@overload
+def mock_maintenance_windows(target: _T, /) -> _T: ...
+
+
+@overload
+def mock_maintenance_windows(
+    *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT
+) -> MaintenanceWindowsMock: ...
+
+
+def mock_maintenance_windows(
+    target: Any = None, /, *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT
+) -> Any:
+    """Mock SSM maintenance windows: ``@mock_maintenance_windows``, ``@mock_maintenance_windows(now=...)``
+    or ``with mock_maintenance_windows(...) as mw:``."""
+    mock = MaintenanceWindowsMock(now=now, account_id=account_id)
+    if target is None:
+        return mock
+    return mock(target)

@@ -1,0 +1,182 @@
+"""The seam between botocore and the mock: class-level patches, installed while any mock is active.
+
+botocore sends every request of every client through ``Endpoint._send_request``; replacing that class
+attribute catches clients created before the mock started, or before ``ssm_mw_mock`` was imported, and
+goes back to normal when the last mock stops. While a mock is active:
+
+- maintenance-window operations (and tag calls on a maintenance window) are answered by the innermost
+  active mock, whichever of ssm_mw_mock and moto's ``mock_aws`` started first; they are never signed, so
+  no credentials are needed;
+- anything else goes to moto if its ``mock_aws`` is active, and is otherwise refused with a ``ClientError``
+  that names the operation;
+- nothing reaches the network: ``Endpoint._send`` refuses too;
+- ``AWS_DEFAULT_REGION`` is set to ``us-east-1`` if no region is configured, so ``boto3.client("ssm")``
+  works on a bare machine (a client given a region keeps it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import TYPE_CHECKING, Any, Protocol
+
+from botocore.awsrequest import AWSResponse
+from botocore.endpoint import Endpoint, convert_to_response_dict
+from botocore.exceptions import ClientError
+from botocore.signers import RequestSigner
+
+from . import wire
+from .backend import is_ours
+from .errors import SsmError
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
+
+    from .backend import Backend
+
+DEFAULT_REGION = "us-east-1"
+REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
+
+
+class Serving(Protocol):
+    """What the seam needs of an active mock."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+
+_lock = threading.RLock()
+_active: list[Serving] = []
+_originals: dict[str, Any] = {}
+_saved_region: list[str | None] = []
+
+
+def activate(mock: Serving) -> None:
+    """Make ``mock`` the one that answers; installs the patches on first use."""
+    with _lock:
+        if not _active:
+            _install()
+        _active.append(mock)
+
+
+def deactivate(mock: Serving) -> None:
+    """Stop ``mock`` answering; the previously active mock (if any) answers again."""
+    with _lock:
+        for index in range(len(_active) - 1, -1, -1):
+            if _active[index] is mock:
+                del _active[index]
+                break
+        if not _active:
+            _uninstall()
+
+
+def current() -> Serving | None:
+    """The innermost active mock, if any."""
+    return _active[-1] if _active else None
+
+
+def _install() -> None:
+    _originals["_send_request"] = Endpoint.__dict__["_send_request"]
+    _originals["_send"] = Endpoint.__dict__["_send"]
+    _originals["sign"] = RequestSigner.__dict__["sign"]
+    Endpoint._send_request = _send_request  # type: ignore[method-assign]
+    Endpoint._send = _send  # type: ignore[method-assign]
+    RequestSigner.sign = _sign  # type: ignore[method-assign]
+    _saved_region.append(os.environ.get("AWS_DEFAULT_REGION"))
+    if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
+        os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+
+
+def _uninstall() -> None:
+    Endpoint._send_request = _originals.pop("_send_request")  # type: ignore[method-assign]
+    Endpoint._send = _originals.pop("_send")  # type: ignore[method-assign]
+    RequestSigner.sign = _originals.pop("sign")  # type: ignore[method-assign]
+    saved = _saved_region.pop()
+    if saved is None:
+        os.environ.pop("AWS_DEFAULT_REGION", None)
+    else:
+        os.environ["AWS_DEFAULT_REGION"] = saved
+
+
+def _moto_stubber() -> Any:
+    """moto's before-send hook if its ``mock_aws`` is active, else None."""
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return stubber if getattr(stubber, "enabled", False) else None
+
+
+def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model: OperationModel) -> Any:
+    mock = current()
+    if mock is None:  # a request racing the last stop
+        return _originals.get("_send_request", Endpoint._send_request)(self, request_dict, operation_model)
+    name = operation_model.name
+    if operation_model.service_model.endpoint_prefix == "ssm":
+        try:
+            params = wire.decode(request_dict.get("body"))
+        except SsmError as error:
+            return _respond(self, request_dict, operation_model, error.status, wire.error_body(error))
+        if is_ours(name, params):
+            region = request_dict["context"].get("client_region") or DEFAULT_REGION
+            status, body = wire.dispatch(mock.backend, name, params, region, mock.account_id)
+            return _respond(self, request_dict, operation_model, status, body)
+    stubber = _moto_stubber()
+    if stubber is not None:
+        # A client made before moto was imported lacks moto's hook; give it one (once).
+        self._event_emitter.register("before-send", stubber, unique_id="ssm_mw_mock:moto")
+        return _originals["_send_request"](self, request_dict, operation_model)
+    service = operation_model.service_model.service_name
+    raise ClientError(
+        {
+            "Error": {
+                "Code": REFUSED_CODE,
+                "Message": f"ssm_mw_mock is active and does not serve {service}:{name}. It answers the "
+                "maintenance-window operations of SSM and tag calls on maintenance windows; start moto's "
+                "mock_aws as well to serve other calls.",
+            }
+        },
+        name,
+    )
+
+
+def _respond(
+    endpoint: Endpoint, request_dict: dict[str, Any], operation_model: OperationModel, status: int, body: bytes
+) -> tuple[AWSResponse, dict[str, Any]]:
+    """What ``Endpoint._send_request`` returns for an HTTP answer: the response and its parsed form."""
+    headers = {"x-amzn-RequestId": wire.request_id(), "Content-Type": wire.CONTENT_TYPE}
+    http = AWSResponse(request_dict.get("url", ""), status, headers, None)
+    http._content = body
+    response_dict = convert_to_response_dict(http, operation_model)
+    parser = endpoint._response_parser_factory.create_parser("json")
+    parsed: dict[str, Any] = parser.parse(response_dict, operation_model.output_shape)
+    if status >= 300:
+        endpoint._add_modeled_error_fields(response_dict, parsed, operation_model, parser)
+    parsed["ResponseMetadata"]["RetryAttempts"] = 0
+    return http, parsed
+
+
+def _send(self: Endpoint, request: Any) -> Any:
+    if current() is None:
+        return _originals.get("_send", Endpoint._send)(self, request)
+    raise ClientError(
+        {
+            "Error": {
+                "Code": REFUSED_CODE,
+                "Message": f"ssm_mw_mock is active: the request to {request.url} was stopped before it left "
+                "the process. Nothing reaches the network while the mock is active.",
+            }
+        },
+        "Send",
+    )
+
+
+def _sign(self: RequestSigner, operation_name: str, request: Any, *args: Any, **kwargs: Any) -> Any:
+    # Maintenance-window calls never get here (they are answered before a request is built). Calls handed
+    # to moto are signed as usual, except by a client that has no credentials at all: moto doesn't need a
+    # signature, and the mock promises to work on a machine with no AWS set-up.
+    if current() is not None and self._credentials is None:
+        return None
+    return _originals["sign"](self, operation_name, request, *args, **kwargs)
