@@ -18,6 +18,7 @@ from . import shapes
 from .clock import Clock
 from .errors import UnsupportedOperation
 from .store import RegionState
+from .upcoming import ScheduleOperations
 from .validation import default_validator
 from .windows import WindowOperations
 
@@ -38,7 +39,11 @@ def is_ours(operation: str, params: Params | None) -> bool:
     """Whether the mock answers ``operation`` (tag calls only when they name a maintenance window)."""
     if operation in WINDOW_OPERATIONS:
         return True
-    return operation in TAG_OPERATIONS and params is not None and params.get("ResourceType") == "MaintenanceWindow"
+    return (
+        operation in TAG_OPERATIONS
+        and params is not None
+        and params.get("ResourceType") == "MaintenanceWindow"
+    )
 
 
 @cache
@@ -46,7 +51,7 @@ def method_name(operation: str) -> str:
     return shapes.attribute_name(operation)
 
 
-class Backend(WindowOperations):
+class Backend(WindowOperations, ScheduleOperations):
     """All of SSM's maintenance-window state for one mock."""
 
     def __init__(self, clock: Clock) -> None:

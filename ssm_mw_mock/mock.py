@@ -37,7 +37,7 @@ class MaintenanceWindowsMock:
 
     def __init__(self, *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT) -> None:
         self._start_at = None if now is None else parse_moment(now, what="now=")
-        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+        if len(account_id) != 12 or not account_id.isdigit():
             raise ValueError(f"account_id must be 12 digits, such as '123456789012'; got {account_id!r}")
         self.account_id = account_id
         self._depth = 0
@@ -81,7 +81,7 @@ class MaintenanceWindowsMock:
                 patching.deactivate(self)
 
     def reset(self) -> None:
-        """Forget every window, target, task and execution; the mock stays active and the clock keeps its time."""
+        """Forget every resource and execution; the mock stays active and the clock keeps its time."""
         self._backend.reset()
 
     # Front doors.
@@ -116,7 +116,9 @@ class MaintenanceWindowsMock:
 
             return cast(_T, run_async)
         if not callable(target):
-            raise TypeError(f"mock_maintenance_windows decorates functions and classes, not {type(target).__name__}")
+            raise TypeError(
+                f"mock_maintenance_windows decorates functions and classes, not {type(target).__name__}"
+            )
 
         @functools.wraps(target)
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -136,7 +138,7 @@ class MaintenanceWindowsMock:
                 test.addCleanup(self.stop)
                 original_setup(test)
 
-            cls.setUp = set_up  # type: ignore[method-assign]
+            cls.setUp = set_up  # type: ignore[method-assign,assignment]
             return cls
         for name, value in list(vars(cls).items()):
             if name.startswith("test") and inspect.isfunction(value):

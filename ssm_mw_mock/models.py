@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .schedule import WindowSchedule
+
 
 @dataclass(slots=True, eq=False)
 class Window:
@@ -22,6 +24,7 @@ class Window:
     created_date: datetime
     modified_date: datetime
     seq: int
+    compiled: WindowSchedule  # when it runs, built from the members below
     description: str | None = None
     start_date: str | None = None
     end_date: str | None = None

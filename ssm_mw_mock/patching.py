@@ -83,18 +83,18 @@ def _install() -> None:
     _originals["_send_request"] = Endpoint.__dict__["_send_request"]
     _originals["_send"] = Endpoint.__dict__["_send"]
     _originals["sign"] = RequestSigner.__dict__["sign"]
-    Endpoint._send_request = _send_request  # type: ignore[method-assign]
-    Endpoint._send = _send  # type: ignore[method-assign]
-    RequestSigner.sign = _sign  # type: ignore[method-assign]
+    Endpoint._send_request = _send_request
+    Endpoint._send = _send
+    RequestSigner.sign = _sign
     _saved_region.append(os.environ.get("AWS_DEFAULT_REGION"))
     if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
         os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
 
 
 def _uninstall() -> None:
-    Endpoint._send_request = _originals.pop("_send_request")  # type: ignore[method-assign]
-    Endpoint._send = _originals.pop("_send")  # type: ignore[method-assign]
-    RequestSigner.sign = _originals.pop("sign")  # type: ignore[method-assign]
+    Endpoint._send_request = _originals.pop("_send_request")
+    Endpoint._send = _originals.pop("_send")
+    RequestSigner.sign = _originals.pop("sign")
     saved = _saved_region.pop()
     if saved is None:
         os.environ.pop("AWS_DEFAULT_REGION", None)
@@ -143,7 +143,11 @@ def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model:
 
 
 def _respond(
-    endpoint: Endpoint, request_dict: dict[str, Any], operation_model: OperationModel, status: int, body: bytes
+    endpoint: Endpoint,
+    request_dict: dict[str, Any],
+    operation_model: OperationModel,
+    status: int,
+    body: bytes,
 ) -> tuple[AWSResponse, dict[str, Any]]:
     """What ``Endpoint._send_request`` returns for an HTTP answer: the response and its parsed form."""
     headers = {"x-amzn-RequestId": wire.request_id(), "Content-Type": wire.CONTENT_TYPE}

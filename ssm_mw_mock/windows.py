@@ -27,6 +27,7 @@ from .errors import (
     ValidationException,
 )
 from .models import Window
+from .schedule import ScheduleError, WindowSchedule, format_execution_time
 from .store import RegionState, new_window_id, paginate
 
 Params = dict[str, Any]
@@ -60,11 +61,59 @@ _RESULT_FIELDS: dict[str, Callable[[], tuple[tuple[str, str], ...]]] = {
 }
 
 
+# Members that decide when a window runs; changing one rebuilds its schedule.
+_SCHEDULE_MEMBERS = ("Schedule", "ScheduleTimezone", "ScheduleOffset", "StartDate", "EndDate")
+
+
+def compile_schedule(
+    *,
+    schedule: str,
+    created: datetime,
+    schedule_timezone: str | None = None,
+    schedule_offset: int | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+) -> WindowSchedule:
+    """The window's run instants, or SSM's ``ValidationException`` for an invalid schedule."""
+    for member, value in (("startDate", start_date), ("endDate", end_date)):
+        # SSM enforces a minimum length the botocore model does not carry.
+        if value == "":
+            raise ValidationException(
+                f"1 validation error detected: Value '' at '{member}' failed to satisfy constraint: "
+                "Member must have length greater than or equal to 1"
+            )
+    try:
+        built = WindowSchedule.build(
+            schedule,
+            created=created,
+            timezone=schedule_timezone,
+            offset_days=schedule_offset,
+            start_date=start_date,
+            end_date=end_date,
+        )
+    except ScheduleError as error:
+        raise ValidationException(str(error)) from None
+    if schedule.lstrip().startswith("rate(") and built.start is not None and built.start < created:
+        # A rate window whose StartDate has passed starts its cadence now (API reference, StartDate).
+        built = WindowSchedule(built.expression, created, built.timezone, None, None, built.end)
+    return built
+
+
+def next_execution_time(window: Window, now: datetime) -> str | None:
+    """``NextExecutionTime`` as SSM shows it; None while disabled or when the window never runs again."""
+    if not window.enabled:
+        return None
+    instant = window.compiled.next_after(now)
+    return None if instant is None else format_execution_time(instant, window.schedule_timezone)
+
+
 def check_cutoff(duration: int, cutoff: int) -> None:
     """SSM's rule: the cutoff must leave at least one hour of the window to start tasks in."""
     if cutoff >= duration:
         # The misspelling and the arithmetic are SSM's own.
-        raise ValidationException(f"Cuttoff was {cutoff} but must be smaller than {duration - 1} (Duration - 1 )")
+        raise ValidationException(
+            f"Cuttoff was {cutoff} but must be smaller than {duration - 1} (Duration - 1 )"
+        )
 
 
 class WindowOperations:
@@ -77,11 +126,17 @@ class WindowOperations:
 
     def _window_result(self, window: Window, operation: str) -> Result:
         """Get's answer, or a Describe item (the output members of ``operation`` decide which)."""
-        return shapes.view(window, _RESULT_FIELDS[operation]())
+        result = shapes.view(window, _RESULT_FIELDS[operation]())
+        upcoming = next_execution_time(window, self._now())
+        if upcoming is not None:
+            result["NextExecutionTime"] = upcoming
+        return result
 
     def create_maintenance_window(self, state: RegionState, params: Params) -> Result:
         check_cutoff(params["Duration"], params["Cutoff"])
         tags = _tag_dict(params.get("Tags", ()))
+        settings = shapes.from_wire(params, _SETTINGS)
+        compiled = compile_schedule(created=self._now(), **_schedule_settings(settings))
 
         def create() -> str:
             if len(state.windows) >= WINDOWS_PER_REGION:
@@ -96,7 +151,8 @@ class WindowOperations:
                 modified_date=now,
                 seq=state.next_seq(),
                 tags=tags,
-                **shapes.from_wire(params, _SETTINGS),
+                compiled=compiled,
+                **settings,
             )
             state.windows[window.window_id] = window
             return window.window_id
@@ -119,9 +175,13 @@ class WindowOperations:
             for name in _REPLACE_CLEARS:
                 changes.setdefault(shapes.attribute_name(name), None)
         check_cutoff(changes.get("duration", window.duration), changes.get("cutoff", window.cutoff))
+        now = self._now()
+        if any(shapes.attribute_name(name) in changes for name in _SCHEDULE_MEMBERS):
+            merged = {attr: changes.get(attr, getattr(window, attr)) for attr in _SCHEDULE_ATTRS}
+            changes["compiled"] = compile_schedule(created=now, **merged)
         for attr, value in changes.items():
             setattr(window, attr, value)
-        window.modified_date = self._now()
+        window.modified_date = now
         return shapes.view(window, shapes.output_members("UpdateMaintenanceWindow"))
 
     def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
@@ -158,7 +218,8 @@ class WindowOperations:
         tags.update(_tag_dict(params["Tags"]))
         if len(tags) > TAGS_PER_RESOURCE:
             raise TooManyTagsError(
-                f"The resource {window.window_id} would have {len(tags)} tags; the limit is {TAGS_PER_RESOURCE}."
+                f"The resource {window.window_id} would have {len(tags)} tags; "
+                f"the limit is {TAGS_PER_RESOURCE}."
             )
         window.tags = tags
         return {}
@@ -173,10 +234,19 @@ class WindowOperations:
         return {"TagList": [{"Key": k, "Value": v} for k, v in window.tags.items()]}
 
 
+_SCHEDULE_ATTRS = tuple(shapes.attribute_name(name) for name in _SCHEDULE_MEMBERS)
+
+
+def _schedule_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {attr: settings[attr] for attr in _SCHEDULE_ATTRS if attr in settings}
+
+
 def _tag_dict(tags: Any) -> dict[str, str]:
     result = {tag["Key"]: tag["Value"] for tag in tags}
     if len(result) > TAGS_PER_RESOURCE:
-        raise TooManyTagsError(f"A resource can have at most {TAGS_PER_RESOURCE} tags; {len(result)} were given.")
+        raise TooManyTagsError(
+            f"A resource can have at most {TAGS_PER_RESOURCE} tags; {len(result)} were given."
+        )
     return result
 
 
@@ -185,7 +255,9 @@ def _tagged_window(state: RegionState, params: Params) -> Window:
         raise InvalidResourceType(f"The resource type {params['ResourceType']} is not served by this mock.")
     window = state.windows.get(params["ResourceId"])
     if window is None:
-        raise InvalidResourceId(f"The resource ID {params['ResourceId']} is not valid. Verify the ID and try again.")
+        raise InvalidResourceId(
+            f"The resource ID {params['ResourceId']} is not valid. Verify the ID and try again."
+        )
     return window
 
 

@@ -1,0 +1,127 @@
+"""What runs next: ``DescribeMaintenanceWindowSchedule``.
+
+The schedule of one window (``WindowId``) or of every window that names a node or tag (``Targets`` +
+``ResourceType``), in time order with windows interleaved, from the fake clock's present onwards.
+
+Known differences from AWS (our documented choices):
+
+- ``ScheduledAfter`` and ``ScheduledBefore`` are inclusive bounds on ``ExecutionTime``; runs before the
+  present are never listed.
+- Without ``MaxResults`` a page holds 50 runs (AWS documents no default); a schedule never ends by itself,
+  so a listing with no ``ScheduledBefore`` pages on until the window's EndDate or the year 2199.
+- A disabled window has no upcoming runs.
+- A request with neither ``WindowId`` nor ``Targets``, or with ``Targets`` but no ``ResourceType``, is
+  refused with ``ValidationException`` (AWS's answer is not documented).
+- Two windows due at the same instant are listed in creation order.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from .clock import Clock
+from .errors import InvalidNextToken, UnsupportedOperation, ValidationException
+from .models import Window
+from .schedule import ScheduleError, format_execution_time, parse_instant
+from .store import RegionState
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+
+DEFAULT_PAGE = 50
+_FILTER_KEYS = ("ScheduledAfter", "ScheduledBefore")
+_TICK = timedelta(microseconds=1)
+
+
+class ScheduleOperations:
+    """``DescribeMaintenanceWindowSchedule``; mixed into ``Backend``."""
+
+    clock: Clock
+
+    def _windows_naming(self, state: RegionState, targets: list[Params], resource_type: str) -> list[Window]:
+        """Windows whose targets or tasks name one of ``targets``."""
+        raise UnsupportedOperation(
+            "DescribeMaintenanceWindowSchedule by Targets is not supported yet; pass WindowId instead"
+        )
+
+    def describe_maintenance_window_schedule(self, state: RegionState, params: Params) -> Result:
+        if params.get("WindowId"):
+            windows = [state.window(params["WindowId"])]
+        elif params.get("Targets"):
+            if not params.get("ResourceType"):
+                raise ValidationException("ResourceType must be specified together with Targets")
+            windows = self._windows_naming(state, params["Targets"], params["ResourceType"])
+        else:
+            raise ValidationException("Either WindowId or Targets and ResourceType must be specified")
+        after, before = _bounds(params.get("Filters") or ())
+        start = max(self.clock.now() + _TICK, after) if after else self.clock.now() + _TICK
+        resume: tuple[datetime, int] | None = None
+        if params.get("NextToken"):
+            resume = _read_token(params["NextToken"])
+            start = max(start, resume[0])
+        limit = params.get("MaxResults") or DEFAULT_PAGE
+        runs = _merged_runs([w for w in windows if w.enabled], start - _TICK)
+        if resume is not None:
+            runs = itertools.dropwhile(lambda run: (run[0], run[1]) <= resume, runs)
+        if before is not None:
+            runs = itertools.takewhile(lambda run: run[0] <= before, runs)
+        page = list(itertools.islice(runs, limit + 1))
+        result: Result = {
+            "ScheduledWindowExecutions": [
+                {
+                    "WindowId": window.window_id,
+                    "Name": window.name,
+                    "ExecutionTime": format_execution_time(instant, window.schedule_timezone),
+                }
+                for instant, _, window in page[:limit]
+            ]
+        }
+        if len(page) > limit:
+            last = page[limit - 1]
+            result["NextToken"] = _make_token(last[0], last[1])
+        return result
+
+
+def _merged_runs(windows: Iterable[Window], after: datetime) -> Iterator[tuple[datetime, int, Window]]:
+    """Every window's runs strictly after ``after``, merged in (time, creation order)."""
+    streams = [((instant, w.seq, w) for instant in w.compiled.iter_after(after)) for w in windows]
+    return heapq.merge(*streams, key=lambda run: (run[0], run[1]))
+
+
+def _bounds(filters: Iterable[Params]) -> tuple[datetime | None, datetime | None]:
+    bounds: dict[str, datetime] = {}
+    for flt in filters:
+        key = flt.get("Key")
+        if key not in _FILTER_KEYS:
+            raise ValidationException(
+                f"The filter key {key} is not supported; supported keys: " + ", ".join(_FILTER_KEYS)
+            )
+        values = flt.get("Values") or []
+        if len(values) != 1:
+            raise ValidationException(f"The filter {key} takes exactly one value")
+        try:
+            bounds[key] = parse_instant(values[0])
+        except ScheduleError as error:
+            raise ValidationException(f"Invalid value for filter {key}: {error}") from None
+    return bounds.get("ScheduledAfter"), bounds.get("ScheduledBefore")
+
+
+def _make_token(instant: datetime, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"schedule:{instant.isoformat()}:{seq}".encode()).decode()
+
+
+def _read_token(token: str) -> tuple[datetime, int]:
+    try:
+        name, _, rest = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        text, _, seq = rest.rpartition(":")
+        if name == "schedule" and seq.isdigit():
+            return datetime.fromisoformat(text), int(seq)
+    except (binascii.Error, UnicodeError, ValueError):
+        pass
+    raise InvalidNextToken("The specified token is not valid.")
