@@ -12,8 +12,9 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-#: A listener is told ``(old, new)`` before ``now()`` reports ``new``.
-ClockListener = Callable[[datetime, datetime], None]
+#: A listener is told ``(old, new, step)`` before ``now()`` reports ``new``; while it plays the interval it
+#: may call ``step(t)`` to make ``now()`` report an instant ``t`` between the two (never backwards).
+ClockListener = Callable[[datetime, datetime, Callable[[datetime], None]], None]
 
 
 def wall_clock_now() -> datetime:
@@ -87,13 +88,17 @@ class Clock:
         return self._move_to(target)
 
     def subscribe(self, listener: ClockListener) -> None:
-        """Call ``listener(old, new)`` on every move, before ``now()`` reports ``new``."""
+        """Call ``listener(old, new, step)`` on every move, before ``now()`` reports ``new``."""
         self._listeners.append(listener)
 
     def _move_to(self, target: datetime) -> datetime:
         with self._lock:
             old = self._now
             for listener in self._listeners:
-                listener(old, target)
+                listener(old, target, self._step)
             self._now = target
         return target
+
+    def _step(self, moment: datetime) -> None:
+        if self._now <= moment:
+            self._now = moment

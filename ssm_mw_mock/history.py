@@ -1,0 +1,163 @@
+"""What running a window leaves behind: window executions, task executions and invocations.
+
+These are the records the seven execution operations read, and an ``Invocation`` is also what the
+outcome hook (``mw.on_invocation``) receives. Attributes follow SSM's member names in snake_case, like
+every model, so results are projections onto the output shapes. The simulator creates and moves them;
+nothing else changes them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+PENDING = "PENDING"
+IN_PROGRESS = "IN_PROGRESS"
+SUCCESS = "SUCCESS"
+FAILED = "FAILED"
+TIMED_OUT = "TIMED_OUT"
+CANCELLING = "CANCELLING"
+CANCELLED = "CANCELLED"
+SKIPPED_OVERLAPPING = "SKIPPED_OVERLAPPING"
+FINAL = frozenset({SUCCESS, FAILED, TIMED_OUT, CANCELLED, SKIPPED_OVERLAPPING})
+#: What an outcome may say about an invocation.
+INVOCATION_RESULTS = frozenset({SUCCESS, FAILED, TIMED_OUT, CANCELLED})
+
+_PSEUDO = re.compile(r"\{\{([A-Z_]+)\}\}")
+
+
+@dataclass(slots=True, eq=False)
+class Invocation:
+    """One task run against one target (or the one run of a targetless task).
+
+    The outcome hook gets this object: ``parameters`` holds the task's invocation parameters with SSM's
+    pseudo parameters (``{{WINDOW_EXECUTION_ID}}``, ``{{TARGET_ID}}``, …) substituted.
+    """
+
+    invocation_id: str
+    window_id: str
+    window_execution_id: str
+    window_task_id: str
+    task_execution_id: str
+    task_type: str
+    task_arn: str
+    window_target_id: str | None
+    target_id: str | None
+    target_type: str | None
+    execution_id: str
+    start_time: datetime
+    owner_information: str | None
+    seq: int
+    template: dict[str, Any] = field(repr=False)
+    status: str = IN_PROGRESS
+    status_details: str | None = None
+    end_time: datetime | None = None
+    _parameters: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The task's invocation parameters for this invocation, pseudo parameters substituted."""
+        if self._parameters is None:
+            self._parameters = substitute(self.template, self.pseudo_parameters())
+        return self._parameters
+
+    def pseudo_parameters(self) -> dict[str, str]:
+        values = {
+            "WINDOW_ID": self.window_id,
+            "WINDOW_TASK_ID": self.window_task_id,
+            "WINDOW_EXECUTION_ID": self.window_execution_id,
+            "TASK_EXECUTION_ID": self.task_execution_id,
+            "INVOCATION_ID": self.invocation_id,
+        }
+        if self.window_target_id is not None:
+            values["WINDOW_TARGET_ID"] = self.window_target_id
+        # SSM does not offer TARGET_ID, TARGET_TYPE or RESOURCE_ID to Run Command tasks.
+        if self.target_id is not None and self.task_type != "RUN_COMMAND":
+            values["TARGET_ID"] = self.target_id
+            values["RESOURCE_ID"] = self.target_id
+            values["TARGET_TYPE"] = self.target_type or "INSTANCE"
+        return values
+
+    @property
+    def wire_parameters(self) -> str:
+        """``Parameters`` as SSM shows it: a JSON string (for Run Command, the command it sent)."""
+        params = self.parameters
+        if self.task_type == "RUN_COMMAND":
+            run = params.get("RunCommand", {})
+            command: dict[str, Any] = {
+                "comment": run.get("Comment", ""),
+                "documentName": self.task_arn,
+                "instanceIds": [self.target_id] if self.target_id else [],
+                "maxConcurrency": self.max_concurrency,
+                "maxErrors": self.max_errors,
+                "parameters": run.get("Parameters", {}),
+                "timeoutSeconds": run.get("TimeoutSeconds", 600),
+            }
+            if run.get("DocumentVersion"):
+                command["documentVersion"] = run["DocumentVersion"]
+            return json.dumps(command, sort_keys=True, separators=(",", ":"), default=str)
+        return json.dumps(params, sort_keys=True, separators=(",", ":"), default=_blob_text)
+
+    # Set by the simulator from the task execution; kept here so wire_parameters needs nothing else.
+    max_concurrency: str = "1"
+    max_errors: str = "1"
+
+
+@dataclass(slots=True, eq=False)
+class TaskExecution:
+    task_execution_id: str
+    window_execution_id: str
+    window_task_id: str
+    task_arn: str
+    task_type: str
+    priority: int
+    max_concurrency: str
+    max_errors: str
+    service_role: str | None
+    task_parameters: list[dict[str, Any]]
+    cutoff_behavior: str
+    alarm_configuration: dict[str, Any] | None
+    seq: int
+    status: str = PENDING
+    status_details: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    invocations: list[Invocation] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class WindowExecution:
+    window_execution_id: str
+    window_id: str
+    start_time: datetime
+    seq: int
+    status: str = IN_PROGRESS
+    status_details: str | None = None
+    end_time: datetime | None = None
+    tasks: list[TaskExecution] = field(default_factory=list)
+
+    @property
+    def task_ids(self) -> list[str]:
+        return [task.task_execution_id for task in self.tasks]
+
+
+def substitute(value: Any, pseudo: dict[str, str]) -> Any:
+    """``value`` with ``{{NAME}}`` replaced wherever ``pseudo`` knows NAME, in every string at any depth."""
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        return _PSEUDO.sub(lambda m: pseudo.get(m.group(1), m.group(0)), value)
+    if isinstance(value, dict):
+        return {k: substitute(v, pseudo) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, pseudo) for v in value]
+    return value
+
+
+def _blob_text(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot show {type(value).__name__} in invocation parameters")

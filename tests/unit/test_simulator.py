@@ -1,0 +1,263 @@
+"""The simulator on its own: a fake source of windows and task plans, a real clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ssm_mw_mock.clock import Clock
+from ssm_mw_mock.history import Invocation, WindowExecution
+from ssm_mw_mock.schedule import WindowSchedule
+from ssm_mw_mock.simulator import Outcome, Simulator, TargetRef, TaskPlan
+
+START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
+
+
+@dataclass
+class FakeWindow:
+    window_id: str
+    compiled: WindowSchedule
+    duration: int = 4
+    cutoff: int = 1
+    enabled: bool = True
+    plans: list[TaskPlan] = field(default_factory=list)
+
+
+class FakeSource:
+    def __init__(self) -> None:
+        self.windows: list[FakeWindow] = []
+        self.executions: list[WindowExecution] = []
+
+    def runnable_windows(self) -> list[tuple[Any, FakeWindow]]:
+        return [(None, w) for w in self.windows]
+
+    def still_exists(self, region: Any, window: Any) -> bool:
+        return window in self.windows
+
+    def plan(self, region: Any, window: Any) -> list[TaskPlan]:
+        return list(window.plans)
+
+    def record(self, region: Any, execution: WindowExecution) -> None:
+        self.executions.append(execution)
+
+
+def plan(
+    task_id: str = "task-a",
+    *,
+    priority: int = 1,
+    targets: int | None = 3,
+    max_concurrency: str = "1",
+    max_errors: str = "1",
+    task_type: str = "RUN_COMMAND",
+    cutoff_behavior: str = "CONTINUE_TASK",
+) -> TaskPlan:
+    refs = None if targets is None else tuple(TargetRef("wt-1", f"i-{n:017x}") for n in range(targets))
+    return TaskPlan(
+        window_task_id=task_id,
+        task_arn="AWS-RunShellScript",
+        task_type=task_type,
+        priority=priority,
+        max_concurrency=max_concurrency,
+        max_errors=max_errors,
+        cutoff_behavior=cutoff_behavior,
+        service_role=None,
+        template={"RunCommand": {"Parameters": {"commands": ["echo {{WINDOW_EXECUTION_ID}}"]}}},
+        task_parameters=[],
+        alarm_configuration=None,
+        targets=refs,
+    )
+
+
+@pytest.fixture
+def world() -> tuple[Clock, FakeSource, Simulator]:
+    clock = Clock(START)
+    source = FakeSource()
+    simulator = Simulator(source)
+    clock.subscribe(simulator.advance)
+    return clock, source, simulator
+
+
+def weekly(created: datetime = START) -> WindowSchedule:
+    return WindowSchedule.build("cron(0 2 ? * TUE *)", created=created)
+
+
+def test_simulator_weekly_window_runs_three_times_in_three_weeks(world: Any) -> None:
+    clock, source, _ = world
+    source.windows.append(FakeWindow("mw-1", weekly()))
+    clock.advance(weeks_to_days(3))
+    assert [e.start_time for e in source.executions] == [
+        datetime(2024, 3, 5, 2, tzinfo=UTC),
+        datetime(2024, 3, 12, 2, tzinfo=UTC),
+        datetime(2024, 3, 19, 2, tzinfo=UTC),
+    ]
+    assert {(e.status, e.status_details) for e in source.executions} == {("SUCCESS", "No tasks to execute.")}
+
+
+def weeks_to_days(weeks: int) -> timedelta:
+    return timedelta(days=7 * weeks)
+
+
+def test_simulator_disabled_window_never_runs(world: Any) -> None:
+    clock, source, _ = world
+    source.windows.append(FakeWindow("mw-1", weekly(), enabled=False))
+    clock.advance(days=30)
+    assert source.executions == []
+
+
+def test_simulator_invocations_run_one_at_a_time_and_take_default_duration(world: Any) -> None:
+    clock, source, _ = world
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=3)]))
+    clock.set("2024-03-05T03:00:00Z")
+    (execution,) = source.executions
+    (task,) = execution.tasks
+    starts = [i.start_time - execution.start_time for i in task.invocations]
+    assert starts == [timedelta(0), timedelta(seconds=5), timedelta(seconds=10)]
+    assert task.status == "SUCCESS"
+    assert execution.status == "SUCCESS"
+    assert execution.end_time == execution.start_time + timedelta(seconds=15)
+
+
+def test_simulator_status_is_in_progress_mid_run(world: Any) -> None:
+    clock, source, _ = world
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=3)]))
+    clock.set("2024-03-05T02:00:07Z")
+    (execution,) = source.executions
+    assert execution.status == "IN_PROGRESS"
+    assert [i.status for i in execution.tasks[0].invocations] == ["SUCCESS", "IN_PROGRESS"]
+
+
+def test_simulator_priorities_run_in_order_equal_ones_together(world: Any) -> None:
+    clock, source, _ = world
+    plans = [
+        plan("late", priority=5, targets=1),
+        plan("b", priority=1, targets=2),
+        plan("c", priority=1, targets=1),
+    ]
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=plans))
+    clock.set("2024-03-05T03:00:00Z")
+    tasks = {t.window_task_id: t for t in source.executions[0].tasks}
+    base = source.executions[0].start_time
+    assert tasks["b"].start_time == tasks["c"].start_time == base
+    assert tasks["late"].start_time == base + timedelta(seconds=10)  # after b's two invocations
+
+
+def test_simulator_max_concurrency_percent_and_count(world: Any) -> None:
+    clock, source, _ = world
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=10, max_concurrency="50%")]))
+    clock.set("2024-03-05T03:00:00Z")
+    invocations = source.executions[0].tasks[0].invocations
+    offsets = sorted({(i.start_time - invocations[0].start_time).seconds for i in invocations})
+    assert offsets == [0, 5]
+
+
+def test_simulator_max_errors_stops_starting_new_invocations(world: Any) -> None:
+    clock, source, simulator = world
+    simulator.on_invocation(lambda invocation: "FAILED")
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=10, max_errors="2")]))
+    clock.set("2024-03-05T03:00:00Z")
+    (execution,) = source.executions
+    assert len(execution.tasks[0].invocations) == 3  # stops at the 3rd error
+    assert execution.tasks[0].status == "FAILED"
+    assert (execution.status, execution.status_details) == (
+        "FAILED",
+        "One or more tasks in the orchestration failed.",
+    )
+
+
+def test_simulator_outcome_hook_sees_substituted_parameters(world: Any) -> None:
+    clock, source, simulator = world
+    seen: list[Invocation] = []
+
+    def hook(invocation: Invocation) -> Outcome:
+        seen.append(invocation)
+        return Outcome(duration=timedelta(minutes=1), output="patched")
+
+    simulator.on_invocation(hook)
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=1)]))
+    clock.set("2024-03-05T03:00:00Z")
+    (invocation,) = seen
+    command = invocation.parameters["RunCommand"]["Parameters"]["commands"][0]
+    assert command == f"echo {invocation.window_execution_id}"
+    assert invocation.status_details == "patched"
+    assert invocation.end_time == invocation.start_time + timedelta(minutes=1)
+
+
+def test_simulator_hook_exception_fails_the_invocation(world: Any) -> None:
+    clock, source, simulator = world
+
+    def hook(invocation: Invocation) -> None:
+        raise RuntimeError("disk full")
+
+    simulator.on_invocation(hook)
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=1)]))
+    clock.set("2024-03-05T03:00:00Z")
+    (invocation,) = source.executions[0].tasks[0].invocations
+    assert (invocation.status, invocation.status_details) == ("FAILED", "disk full")
+
+
+def test_simulator_overlapping_run_is_skipped(world: Any) -> None:
+    clock, source, simulator = world
+    simulator.on_invocation(lambda invocation: Outcome(duration=timedelta(minutes=7)))
+    every_5 = WindowSchedule.build("rate(5 minutes)", created=START)
+    source.windows.append(FakeWindow("mw-1", every_5, plans=[plan(targets=1)]))
+    clock.advance(minutes=15)
+    assert [e.status for e in source.executions] == ["SUCCESS", "SKIPPED_OVERLAPPING", "IN_PROGRESS"]
+
+
+def test_simulator_cutoff_keeps_later_tasks_from_starting(world: Any) -> None:
+    clock, source, simulator = world
+    simulator.on_invocation(lambda invocation: Outcome(duration=timedelta(hours=2)))
+    plans = [plan("first", priority=1, targets=2), plan("second", priority=2, targets=1)]
+    source.windows.append(FakeWindow("mw-1", weekly(), duration=4, cutoff=1, plans=plans))
+    clock.set("2024-03-05T12:00:00Z")
+    first, second = source.executions[0].tasks
+    assert first.status == "SUCCESS"  # started before the cutoff (05:00) and ran on (CONTINUE_TASK)
+    assert first.end_time == datetime(2024, 3, 5, 6, tzinfo=UTC)
+    assert second.status == "TIMED_OUT"
+    assert source.executions[0].status == "TIMED_OUT"
+
+
+def test_simulator_cancel_task_at_cutoff_cancels_run_command(world: Any) -> None:
+    clock, source, simulator = world
+    simulator.on_invocation(lambda invocation: Outcome(duration=timedelta(hours=2)))
+    plans = [plan(targets=3, cutoff_behavior="CANCEL_TASK")]
+    source.windows.append(FakeWindow("mw-1", weekly(), duration=4, cutoff=1, plans=plans))
+    clock.set("2024-03-05T12:00:00Z")
+    (task,) = source.executions[0].tasks
+    assert [(i.status, i.end_time) for i in task.invocations] == [
+        ("SUCCESS", datetime(2024, 3, 5, 4, tzinfo=UTC)),
+        ("CANCELLED", datetime(2024, 3, 5, 5, tzinfo=UTC)),
+    ]
+    assert task.status == "TIMED_OUT"
+
+
+def test_simulator_cancel_mid_run_lets_running_work_finish(world: Any) -> None:
+    clock, source, simulator = world
+    plans = [plan("a", priority=1, targets=3), plan("b", priority=2, targets=1)]
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=plans))
+    clock.set("2024-03-05T02:00:02Z")
+    (execution,) = source.executions
+    simulator.cancel(execution, clock.now())
+    assert execution.status == "CANCELLING"
+    clock.set("2024-03-05T03:00:00Z")
+    a, b = execution.tasks
+    assert [i.status for i in a.invocations] == ["SUCCESS"]
+    assert (a.status, b.status, execution.status) == ("CANCELLED", "CANCELLED", "CANCELLED")
+    assert execution.end_time == datetime(2024, 3, 5, 2, 0, 5, tzinfo=UTC)
+
+
+def test_simulator_targetless_task_runs_once_without_target(world: Any) -> None:
+    clock, source, _ = world
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=None, task_type="LAMBDA")]))
+    clock.set("2024-03-05T03:00:00Z")
+    (invocation,) = source.executions[0].tasks[0].invocations
+    assert invocation.target_id is None
+    assert invocation.status == "SUCCESS"
+
+
+def test_outcome_rejects_unknown_status() -> None:
+    with pytest.raises(ValueError, match=r"Outcome\(status='DONE'\) is not an invocation status"):
+        Outcome(status="DONE")
