@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken
+from .history import WindowExecution
 from .models import Window
 
 T = TypeVar("T")
@@ -43,6 +44,7 @@ class RegionState:
     account: str
     region: str
     windows: dict[str, Window] = field(default_factory=dict)
+    executions: dict[str, WindowExecution] = field(default_factory=dict)  # in start order
     tokens: dict[tuple[str, str], tuple[dict[str, Any], Any]] = field(default_factory=dict)
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -84,9 +86,9 @@ S = TypeVar("S", bound=Sequenced)
 
 
 def paginate(
-    items: Sequence[S], params: dict[str, Any], listing: str, default_max: int
+    items: Sequence[S], params: dict[str, Any], listing: str, default_max: int, *, newest_first: bool = False
 ) -> tuple[list[S], str | None]:
-    """One page of ``items`` (in ``seq`` order) after ``NextToken``, at most ``MaxResults`` long.
+    """One page of ``items`` (in ``seq`` order, or reversed) after ``NextToken``, at most ``MaxResults`` long.
 
     The token names the listing and the last ``seq`` returned, so deleting items between pages never
     skips or repeats one.
@@ -98,7 +100,10 @@ def paginate(
         after = _read_token(token, listing)
     start = 0
     if after:
-        start = next((i for i, item in enumerate(items) if item.seq > after), len(items))
+        start = next(
+            (i for i, item in enumerate(items) if (item.seq < after if newest_first else item.seq > after)),
+            len(items),
+        )
     page = list(items[start : start + limit])
     more = start + limit < len(items)
     return page, (_make_token(listing, page[-1].seq) if more and page else None)

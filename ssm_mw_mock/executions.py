@@ -1,0 +1,165 @@
+"""Reading and cancelling what windows did: the seven execution operations and the cancel.
+
+The records come from the simulator (``history``); these operations only look them up, filter, page
+and project them onto SSM's output shapes.
+
+Known differences from AWS (our documented choices):
+
+- Messages for an unknown execution, task execution or invocation are ours (``Maintenance window
+  execution <id> does not exist`` and the like); AWS's wording is not documented.
+- ``ExecutedAfter`` / ``ExecutedBefore`` are inclusive bounds on ``StartTime``.
+- Task executions and invocations are listed in the order they started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from . import shapes
+from .clock import Clock
+from .errors import DoesNotExistException, ValidationException
+from .history import Invocation, TaskExecution, WindowExecution
+from .schedule import ScheduleError, parse_instant
+from .simulator import Simulator
+from .store import RegionState, paginate
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+T = TypeVar("T")
+
+
+class ExecutionOperations:
+    """The execution operations; mixed into ``Backend``."""
+
+    clock: Clock
+    simulator: Simulator
+
+    def describe_maintenance_window_executions(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        executions = [e for e in state.executions.values() if e.window_id == window.window_id]
+        for key, values in _filters(params, ("ExecutedAfter", "ExecutedBefore")):
+            bound = _instant(key, values)
+            if key == "ExecutedAfter":
+                executions = [e for e in executions if e.start_time >= bound]
+            else:
+                executions = [e for e in executions if e.start_time <= bound]
+        executions.reverse()  # newest first, as SSM lists them
+        page, token = paginate(
+            executions, params, "DescribeMaintenanceWindowExecutions", default_max=50, newest_first=True
+        )
+        fields = shapes.members("MaintenanceWindowExecution")
+        return _page("WindowExecutions", [shapes.view(e, fields) for e in page], token)
+
+    def get_maintenance_window_execution(self, state: RegionState, params: Params) -> Result:
+        execution = _execution(state, params["WindowExecutionId"])
+        return shapes.view(execution, shapes.output_members("GetMaintenanceWindowExecution"))
+
+    def describe_maintenance_window_execution_tasks(self, state: RegionState, params: Params) -> Result:
+        execution = _execution(state, params["WindowExecutionId"])
+        tasks = _by_status(execution.tasks, params)
+        page, token = paginate(tasks, params, "DescribeMaintenanceWindowExecutionTasks", default_max=50)
+        fields = shapes.members("MaintenanceWindowExecutionTaskIdentity")
+        return _page("WindowExecutionTaskIdentities", [shapes.view(t, fields) for t in page], token)
+
+    def get_maintenance_window_execution_task(self, state: RegionState, params: Params) -> Result:
+        task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
+        result = shapes.view(task, shapes.output_members("GetMaintenanceWindowExecutionTask"))
+        result["Type"] = task.task_type  # this operation says Type where the identities say TaskType
+        return result
+
+    def describe_maintenance_window_execution_task_invocations(
+        self, state: RegionState, params: Params
+    ) -> Result:
+        task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
+        invocations = _by_status(task.invocations, params)
+        page, token = paginate(
+            invocations, params, "DescribeMaintenanceWindowExecutionTaskInvocations", default_max=50
+        )
+        fields = shapes.members("MaintenanceWindowExecutionTaskInvocationIdentity")
+        return _page("WindowExecutionTaskInvocationIdentities", [_invocation(i, fields) for i in page], token)
+
+    def get_maintenance_window_execution_task_invocation(self, state: RegionState, params: Params) -> Result:
+        task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
+        invocation = _find(
+            task.invocations,
+            lambda i: i.invocation_id == params["InvocationId"],
+            f"Maintenance window execution task invocation {params['InvocationId']} does not exist",
+        )
+        return _invocation(invocation, shapes.output_members("GetMaintenanceWindowExecutionTaskInvocation"))
+
+    def cancel_maintenance_window_execution(self, state: RegionState, params: Params) -> Result:
+        execution = _execution(state, params["WindowExecutionId"])
+        self.simulator.cancel(execution, self.clock.now())
+        return {"WindowExecutionId": execution.window_execution_id}
+
+
+def forget_history(state: RegionState, window_id: str) -> None:
+    """Deleting a window deletes its executions."""
+    for execution_id in [k for k, e in state.executions.items() if e.window_id == window_id]:
+        del state.executions[execution_id]
+
+
+def _execution(state: RegionState, execution_id: str) -> WindowExecution:
+    execution = state.executions.get(execution_id)
+    if execution is None:
+        raise DoesNotExistException(f"Maintenance window execution {execution_id} does not exist")
+    return execution
+
+
+def _task(execution: WindowExecution, task_id: str) -> TaskExecution:
+    return _find(
+        execution.tasks,
+        lambda t: t.task_execution_id == task_id,
+        f"Maintenance window execution task {task_id} does not exist",
+    )
+
+
+def _find(items: Iterable[T], match: Callable[[T], bool], message: str) -> T:
+    for item in items:
+        if match(item):
+            return item
+    raise DoesNotExistException(message)
+
+
+def _invocation(invocation: Invocation, fields: tuple[tuple[str, str], ...]) -> Result:
+    result = shapes.view(invocation, fields)
+    result["Parameters"] = invocation.wire_parameters  # the JSON text, not the dict the hook sees
+    return result
+
+
+def _page(key: str, items: list[Result], token: str | None) -> Result:
+    result: Result = {key: items}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+def _filters(params: Params, allowed: Sequence[str]) -> Iterable[tuple[str, list[str]]]:
+    for flt in params.get("Filters") or ():
+        key = flt.get("Key")
+        if key not in allowed:
+            raise ValidationException(
+                f"The filter key {key} is not supported; supported keys: " + ", ".join(allowed)
+            )
+        yield key, list(flt.get("Values") or [])
+
+
+def _instant(key: str, values: list[str]) -> datetime:
+    if len(values) != 1:
+        raise ValidationException(f"The filter {key} takes exactly one value")
+    try:
+        return parse_instant(values[0])
+    except ScheduleError as error:
+        raise ValidationException(f"Invalid value for filter {key}: {error}") from None
+
+
+S = TypeVar("S", TaskExecution, Invocation)
+
+
+def _by_status(items: list[S], params: Params) -> list[S]:
+    for _, values in _filters(params, ("STATUS",)):
+        wanted = set(values)
+        items = [item for item in items if item.status in wanted]
+    return items
