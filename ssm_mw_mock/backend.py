@@ -18,6 +18,8 @@ from . import shapes
 from .clock import Clock
 from .errors import UnsupportedOperation
 from .store import RegionState
+from .targets import TargetOperations
+from .tasks import TaskOperations
 from .validation import default_validator
 from .windows import WindowOperations
 
@@ -46,7 +48,7 @@ def method_name(operation: str) -> str:
     return shapes.attribute_name(operation)
 
 
-class Backend(WindowOperations):
+class Backend(WindowOperations, TargetOperations, TaskOperations):
     """All of SSM's maintenance-window state for one mock."""
 
     def __init__(self, clock: Clock) -> None:
