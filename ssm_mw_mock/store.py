@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken
+from .inventory import Inventory
 from .models import Window
 
 T = TypeVar("T")
@@ -45,6 +46,7 @@ class RegionState:
     windows: dict[str, Window] = field(default_factory=dict)
     tokens: dict[tuple[str, str], tuple[dict[str, Any], Any]] = field(default_factory=dict)
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    inventory: Inventory = field(default_factory=Inventory)
 
     def next_seq(self) -> int:
         return next(self.sequence)
