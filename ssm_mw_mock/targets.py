@@ -184,7 +184,7 @@ class TargetOperations:
                     f"The filter key {key} is not supported; supported keys: " + ", ".join(_TARGET_FILTERS)
                 )
             targets = [t for t in targets if getattr(t, attr) in values]
-        page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets:{window.window_id}", 50)
+        page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTarget")
         result: Result = {"Targets": [shapes.view(t, fields) for t in page]}
         if token:

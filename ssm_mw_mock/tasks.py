@@ -226,7 +226,7 @@ class TaskOperations:
                     f"The filter key {key} is not supported; supported keys: " + ", ".join(_TASK_FILTERS)
                 )
             tasks = [t for t in tasks if str(getattr(t, attr)) in values]
-        page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks:{window.window_id}", 50)
+        page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTask")
         result: Result = {"Tasks": [shapes.view(t, fields) for t in page]}
         if token:
