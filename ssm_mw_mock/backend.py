@@ -10,14 +10,22 @@ anything, so a rejected call leaves the state as it was.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from . import shapes
 from .clock import Clock
 from .errors import UnsupportedOperation
+from .executions import ExecutionOperations
+from .history import WindowExecution
+from .models import Window
+from .planning import plan_tasks
+from .simulator import Simulator, TaskPlan
 from .store import RegionState
+from .targets import TargetOperations
+from .tasks import TaskOperations
 from .upcoming import ScheduleOperations
 from .validation import default_validator
 from .windows import WindowOperations
@@ -51,7 +59,7 @@ def method_name(operation: str) -> str:
     return shapes.attribute_name(operation)
 
 
-class Backend(WindowOperations, ScheduleOperations):
+class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperations, ExecutionOperations):
     """All of SSM's maintenance-window state for one mock."""
 
     def __init__(self, clock: Clock) -> None:
@@ -59,6 +67,28 @@ class Backend(WindowOperations, ScheduleOperations):
         self.lock = threading.RLock()
         self._states: dict[tuple[str, str], RegionState] = {}
         self._validator = default_validator()
+        self.simulator = Simulator(self)
+        clock.subscribe(self._play)
+
+    def _play(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
+        with self.lock:
+            self.simulator.advance(old, new, step)
+
+    # The simulator's view of the backend (simulator.Source).
+
+    def runnable_windows(self) -> Iterator[tuple[RegionState, Window]]:
+        for state in self._states.values():
+            for window in state.windows.values():
+                yield state, window
+
+    def still_exists(self, region: RegionState, window: Window) -> bool:
+        return region.windows.get(window.window_id) is window
+
+    def plan(self, region: RegionState, window: Window) -> list[TaskPlan]:
+        return plan_tasks(window, region.inventory)
+
+    def record(self, region: RegionState, execution: WindowExecution) -> None:
+        region.executions[execution.window_execution_id] = execution
 
     def state(self, account: str, region: str) -> RegionState:
         key = (account, region)
@@ -70,6 +100,7 @@ class Backend(WindowOperations, ScheduleOperations):
     def reset(self) -> None:
         with self.lock:
             self._states.clear()
+            self.simulator.reset()
 
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
         """Answer one request; raises ``SsmError`` for anything SSM would refuse."""

@@ -33,8 +33,10 @@ _PSEUDO = re.compile(r"\{\{([A-Z_]+)\}\}")
 class Invocation:
     """One task run against one target (or the one run of a targetless task).
 
-    The outcome hook gets this object: ``parameters`` holds the task's invocation parameters with SSM's
-    pseudo parameters (``{{WINDOW_EXECUTION_ID}}``, ``{{TARGET_ID}}``, …) substituted.
+    The outcome hook gets this object: ``parameters`` holds the task's invocation parameters — the block of
+    its own type, e.g. ``{"Parameters": {"commands": [...]}, "TimeoutSeconds": 600}`` for Run Command or
+    ``{"Payload": b"...", "Qualifier": "..."}`` for Lambda — with SSM's pseudo parameters
+    (``{{WINDOW_EXECUTION_ID}}``, ``{{TARGET_ID}}``, …) substituted.
     """
 
     invocation_id: str
@@ -86,7 +88,7 @@ class Invocation:
         """``Parameters`` as SSM shows it: a JSON string (for Run Command, the command it sent)."""
         params = self.parameters
         if self.task_type == "RUN_COMMAND":
-            run = params.get("RunCommand", {})
+            run = params
             command: dict[str, Any] = {
                 "comment": run.get("Comment", ""),
                 "documentName": self.task_arn,
@@ -150,6 +152,11 @@ def substitute(value: Any, pseudo: dict[str, str]) -> Any:
         if "{{" not in value:
             return value
         return _PSEUDO.sub(lambda m: pseudo.get(m.group(1), m.group(0)), value)
+    if isinstance(value, bytes) and b"{{" in value:  # a Lambda payload
+        try:
+            return substitute(value.decode(), pseudo).encode()
+        except UnicodeDecodeError:
+            return value
     if isinstance(value, dict):
         return {k: substitute(v, pseudo) for k, v in value.items()}
     if isinstance(value, list):

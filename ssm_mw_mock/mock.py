@@ -14,7 +14,7 @@ import functools
 import inspect
 import threading
 import unittest
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar, cast, overload
@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast, overload
 from . import patching
 from .backend import DEFAULT_ACCOUNT, Backend
 from .clock import Clock, parse_moment, wall_clock_now
+from .inventory import Inventory
 
 _T = TypeVar("_T", bound=Callable[..., Any])
 
@@ -79,6 +80,36 @@ class MaintenanceWindowsMock:
             self._depth -= 1
             if self._depth == 0:
                 patching.deactivate(self)
+
+    def add_instance(
+        self,
+        instance_id: str,
+        tags: Mapping[str, str] | None = None,
+        *,
+        region: str = patching.DEFAULT_REGION,
+    ) -> None:
+        """Add a managed instance with ``tags`` to the fake inventory, so tag targets find it.
+
+        Adding an instance id again replaces its tags. The inventory belongs to the mock's account and
+        ``region``, and is part of the state a start or ``reset()`` begins afresh.
+        """
+        with self._backend.lock:
+            self._inventory("add_instance", region).add_instance(instance_id, tags)
+
+    def add_resource_group(
+        self, name: str, instance_ids: Iterable[str] = (), *, region: str = patching.DEFAULT_REGION
+    ) -> None:
+        """Add a resource group of instances to the fake inventory, for ``resource-groups:Name`` targets."""
+        with self._backend.lock:
+            self._inventory("add_resource_group", region).add_resource_group(name, instance_ids)
+
+    def _inventory(self, method: str, region: str) -> Inventory:
+        if not self.active:
+            raise RuntimeError(
+                f"{method}() needs a started mock: starting begins with empty state, so call it inside "
+                "`with mock_maintenance_windows() as mw:` (or on the mw_mock fixture)"
+            )
+        return self._backend.state(self.account_id, region).inventory
 
     def reset(self) -> None:
         """Forget every resource and execution; the mock stays active and the clock keeps its time."""

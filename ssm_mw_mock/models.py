@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .schedule import WindowSchedule
 
@@ -32,3 +33,49 @@ class Window:
     schedule_offset: int | None = None
     enabled: bool = True
     tags: dict[str, str] = field(default_factory=dict)
+    # A window owns its targets and tasks: deleting the window deletes them.
+    targets: dict[str, Target] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)
+
+
+@dataclass(slots=True, eq=False)
+class Target:
+    """A registered window target. ``targets`` is the wire list ``[{"Key": ..., "Values": [...]}]``."""
+
+    window_id: str
+    window_target_id: str
+    resource_type: str
+    targets: list[dict[str, Any]]
+    seq: int
+    owner_information: str | None = None
+    name: str | None = None
+    description: str | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Task:
+    """A registered window task; nested members (invocation parameters, logging, alarms) stay wire dicts."""
+
+    window_id: str
+    window_task_id: str
+    task_arn: str
+    task_type: str
+    seq: int
+    service_role_arn: str
+    priority: int
+    targets: list[dict[str, Any]] | None = None
+    # SSM lists ``"TaskParameters": {}`` even for tasks that never set the deprecated member.
+    task_parameters: dict[str, Any] = field(default_factory=dict)
+    task_invocation_parameters: dict[str, Any] | None = None
+    max_concurrency: str | None = None
+    max_errors: str | None = None
+    logging_info: dict[str, Any] | None = None
+    name: str | None = None
+    description: str | None = None
+    cutoff_behavior: str | None = None
+    alarm_configuration: dict[str, Any] | None = None
+
+    @property
+    def type(self) -> str:
+        """DescribeMaintenanceWindowTasks calls ``TaskType`` ``Type``."""
+        return self.task_type

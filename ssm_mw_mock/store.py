@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 
 from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken
 from .history import WindowExecution
+from .inventory import Inventory
 from .models import Window
 
 T = TypeVar("T")
@@ -47,6 +48,7 @@ class RegionState:
     executions: dict[str, WindowExecution] = field(default_factory=dict)  # in start order
     tokens: dict[tuple[str, str], tuple[dict[str, Any], Any]] = field(default_factory=dict)
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    inventory: Inventory = field(default_factory=Inventory)
 
     def next_seq(self) -> int:
         return next(self.sequence)

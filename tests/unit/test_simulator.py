@@ -64,7 +64,7 @@ def plan(
         max_errors=max_errors,
         cutoff_behavior=cutoff_behavior,
         service_role=None,
-        template={"RunCommand": {"Parameters": {"commands": ["echo {{WINDOW_EXECUTION_ID}}"]}}},
+        template={"Parameters": {"commands": ["echo {{WINDOW_EXECUTION_ID}}"]}},
         task_parameters=[],
         alarm_configuration=None,
         targets=refs,
@@ -179,7 +179,7 @@ def test_simulator_outcome_hook_sees_substituted_parameters(world: Any) -> None:
     source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=1)]))
     clock.set("2024-03-05T03:00:00Z")
     (invocation,) = seen
-    command = invocation.parameters["RunCommand"]["Parameters"]["commands"][0]
+    command = invocation.parameters["Parameters"]["commands"][0]
     assert command == f"echo {invocation.window_execution_id}"
     assert invocation.status_details == "patched"
     assert invocation.end_time == invocation.start_time + timedelta(minutes=1)

@@ -1,0 +1,208 @@
+"""Window targets: register, update, describe and deregister what a window acts on.
+
+A window target names its members by key: ``InstanceIds`` (a list of node ids, alone), ``tag:<key>``
+(instances whose tag has one of the values), ``tag-key`` (instances carrying one of the keys), or, for
+``ResourceType=RESOURCE_GROUP``, ``resource-groups:Name`` with optional
+``resource-groups:ResourceTypeFilters``.
+Which instances those are is decided later, from the mock's inventory (``inventory.resolve``).
+
+Known differences from AWS (each a documented choice where AWS's behaviour is not known):
+
+- ``DoesNotExistException`` for an unknown target reads ``Maintenance window target <id> does not exist``;
+  AWS's wording is not known. The ``TargetInUseException``, quota and ``Replace`` messages are ours too.
+- ``Targets`` in a format SSM does not know (an unknown key, ``InstanceIds`` next to other keys, more than 5
+  tag values) is answered with SSM's 2019 "Targets must be specified in one of the following formats" text.
+  Resource-group targets are checked against ``ResourceType`` with a message of our own: keys
+  ``resource-groups:*`` only with ``RESOURCE_GROUP``, and ``RESOURCE_GROUP`` needs ``resource-groups:Name``.
+- Instance ids in ``InstanceIds`` are not checked against a pattern or against the inventory.
+- Deregistering without ``Safe`` removes the target id from every task's ``WindowTargetIds``; a task left with
+  no ids keeps no ``WindowTargetIds`` entry at all (AWS's exact result is not documented).
+- Describe filters: ``Type`` (the resource type), ``WindowTargetId``, ``OwnerInformation`` match exactly,
+  any of the values; other keys are refused with ``ValidationException``. A page holds 50 targets unless
+  ``MaxResults`` says otherwise (AWS's default is not documented).
+- Update's answer leaves out unset ``Name``/``Description``/``OwnerInformation`` (one CLI sample prints
+  ``""``).
+- Registering or changing targets does not change the window's ``ModifiedDate``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import shapes
+from .errors import (
+    DoesNotExistException,
+    ResourceLimitExceededException,
+    TargetInUseException,
+    ValidationException,
+)
+from .models import Target, Task, Window
+from .store import RegionState, new_uuid, paginate
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+
+TARGETS_PER_WINDOW = 100
+TAG_VALUES_PER_TARGET = 5
+
+_SETTINGS = frozenset({"Targets", "OwnerInformation", "Name", "Description"})
+_REPLACE_CLEARS = ("OwnerInformation", "Name", "Description")
+# Filter key → the Target attribute it matches.
+_TARGET_FILTERS = {
+    "Type": "resource_type",
+    "WindowTargetId": "window_target_id",
+    "OwnerInformation": "owner_information",
+}
+_GROUP_KEYS = frozenset({"resource-groups:Name", "resource-groups:ResourceTypeFilters"})
+
+# SSM's text (TF PR #9188); resource groups came to maintenance windows later and are not in it.
+_FORMATS = (
+    'Targets must be specified in one of the following formats: 1) 1 target with "Key=InstanceIds" and '
+    '"Values=" a list of up to 50 instance IDs, or 2) Up to 5 targets, each of which can be either '
+    '"Key=tag:<key>,Values=<tag_values>" or "Key=tag-key,Values=<tag_keys>", and each with up to 5 unique '
+    "tag keys/values."
+)
+
+
+def check_values_present(targets: list[dict[str, Any]]) -> None:
+    """SSM's rule for window and task targets alike: every key needs at least one value."""
+    for target in targets:
+        if not target.get("Values"):
+            # The double space is SSM's.
+            raise ValidationException(
+                f"Please specify at least one target.  Filter values can't be null and {target['Key']} is."
+            )
+
+
+def check_window_targets(resource_type: str, targets: list[dict[str, Any]]) -> None:
+    """The shapes SSM accepts for a window target of ``resource_type``."""
+    if not targets:
+        raise ValidationException(_FORMATS)
+    check_values_present(targets)
+    keys = [target["Key"] for target in targets]
+    if resource_type == "RESOURCE_GROUP":
+        if "resource-groups:Name" not in keys or any(key not in _GROUP_KEYS for key in keys):
+            raise ValidationException(
+                'Targets of resource type RESOURCE_GROUP must be specified as "Key=resource-groups:Name,'
+                'Values=<group name>", optionally with "Key=resource-groups:ResourceTypeFilters,'
+                'Values=<resource types>".'
+            )
+        return
+    if any(key in _GROUP_KEYS for key in keys):
+        raise ValidationException(
+            "Targets with the keys resource-groups:Name or resource-groups:ResourceTypeFilters need "
+            "ResourceType RESOURCE_GROUP."
+        )
+    for target in targets:
+        key = target["Key"]
+        if key == "InstanceIds":
+            fits = len(targets) == 1
+        else:
+            is_tag = (key.startswith("tag:") and len(key) > len("tag:")) or key == "tag-key"
+            fits = is_tag and len(set(target["Values"])) <= TAG_VALUES_PER_TARGET
+        if not fits:
+            raise ValidationException(_FORMATS)
+
+
+def window_target(window: Window, target_id: str) -> Target:
+    """The window's target, or ``DoesNotExistException``."""
+    try:
+        return window.targets[target_id]
+    except KeyError:
+        raise DoesNotExistException(f"Maintenance window target {target_id} does not exist") from None
+
+
+def _tasks_using(window: Window, target_id: str) -> list[Task]:
+    return [
+        task
+        for task in window.tasks.values()
+        if any(t["Key"] == "WindowTargetIds" and target_id in t["Values"] for t in task.targets or ())
+    ]
+
+
+def _without_target(targets: list[dict[str, Any]], target_id: str) -> list[dict[str, Any]]:
+    """``targets`` minus ``target_id`` (new lists: stored values are never changed in place)."""
+    result = []
+    for target in targets:
+        if target["Key"] == "WindowTargetIds":
+            values = [v for v in target["Values"] if v != target_id]
+            if values:
+                result.append({"Key": "WindowTargetIds", "Values": values})
+        else:
+            result.append(target)
+    return result
+
+
+class TargetOperations:
+    """Register, update, describe and deregister window targets; mixed into ``Backend``."""
+
+    def register_target_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        check_window_targets(params["ResourceType"], params["Targets"])
+
+        def register() -> str:
+            if len(window.targets) >= TARGETS_PER_WINDOW:
+                raise ResourceLimitExceededException(
+                    f"The maintenance window {window.window_id} already has {TARGETS_PER_WINDOW} targets, "
+                    "the most a window can have."
+                )
+            target = Target(
+                window_id=window.window_id,
+                window_target_id=new_uuid(),
+                resource_type=params["ResourceType"],
+                seq=state.next_seq(),
+                **shapes.from_wire(params, _SETTINGS),
+            )
+            window.targets[target.window_target_id] = target
+            return target.window_target_id
+
+        return {"WindowTargetId": state.idempotent("RegisterTargetWithMaintenanceWindow", params, register)}
+
+    def update_maintenance_window_target(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        target = window_target(window, params["WindowTargetId"])
+        changes = shapes.from_wire(params, _SETTINGS)
+        if params.get("Replace"):
+            if params.get("Targets") is None:
+                raise ValidationException("Replace requires Targets, the required field of a window target.")
+            for name in _REPLACE_CLEARS:
+                changes.setdefault(shapes.attribute_name(name), None)
+        if "targets" in changes:
+            check_window_targets(target.resource_type, changes["targets"])
+        for attr, value in changes.items():
+            setattr(target, attr, value)
+        return shapes.view(target, shapes.output_members("UpdateMaintenanceWindowTarget"))
+
+    def describe_maintenance_window_targets(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        targets = list(window.targets.values())
+        for flt in params.get("Filters") or ():
+            key, values = flt["Key"], set(flt.get("Values") or ())
+            attr = _TARGET_FILTERS.get(key)
+            if attr is None:
+                raise ValidationException(
+                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_TARGET_FILTERS)
+                )
+            targets = [t for t in targets if getattr(t, attr) in values]
+        page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets/{window.window_id}", 50)
+        fields = shapes.members("MaintenanceWindowTarget")
+        result: Result = {"Targets": [shapes.view(t, fields) for t in page]}
+        if token:
+            result["NextToken"] = token
+        return result
+
+    def deregister_target_from_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        target_id = params["WindowTargetId"]
+        window_target(window, target_id)
+        users = _tasks_using(window, target_id)
+        if users and params.get("Safe"):
+            raise TargetInUseException(
+                f"The maintenance window target {target_id} is used by the task(s) "
+                + ", ".join(task.window_task_id for task in users)
+                + "; deregister them first, or deregister the target without Safe."
+            )
+        for task in users:
+            task.targets = _without_target(task.targets or [], target_id)
+        del window.targets[target_id]
+        return {"WindowId": window.window_id, "WindowTargetId": target_id}

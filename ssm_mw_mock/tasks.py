@@ -1,0 +1,240 @@
+"""Window tasks: register, get, update, describe and deregister what a window runs, with SSM's rules.
+
+A task is a Run Command document, an Automation runbook, a Lambda function or a Step Functions state machine,
+aimed at window targets (``WindowTargetIds``) or, if the window allows unassociated targets, at instance ids
+(``InstanceIds``). Since 2020 tasks other than Run Command may have no targets; such a task takes no
+``MaxConcurrency``/``MaxErrors`` and SSM reports the placeholder ``"1"`` for both. Every rule is checked on
+the task as it would be after the call, before anything is stored, so a refused call changes nothing.
+
+Known differences from AWS (each a documented choice where AWS's behaviour is not known):
+
+- ``DoesNotExistException`` for an unknown task reads ``Maintenance window task <id> does not exist``, and
+  a task naming a window target the window does not have gets ``Maintenance window target <id> does not
+  exist``; AWS's wording is not known. So are the texts for the quota, ``InstanceIds`` on a window that
+  does not allow unassociated targets, more than 50 instance ids over several ``InstanceIds`` entries, and
+  ``Replace`` without ``TaskArn``.
+- The texts for a Run Command task without targets, for missing ``MaxConcurrency``/``MaxErrors`` on a task
+  with targets and for invocation parameters of another task type come from a third-party rule file that
+  quotes SSM, not from AWS itself.
+- A task registered without ``ServiceRoleArn`` reports SSM's service-linked role
+  ``arn:aws:iam::<account>:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM`` (what the
+  AWS CLI samples show); without ``Priority`` it reports 1. ``CutoffBehavior`` is reported only when set.
+- ``TaskParameters`` is reported as ``{}`` when unset, in Get, Update and Describe alike.
+- ``FeatureNotAvailableException`` is never raised: every region has Lambda and Step Functions here.
+- Describe filters ``WindowTaskId``, ``TaskArn``, ``Priority``, ``TaskType`` match exactly (any of the
+  values; ``Priority`` as decimal text); other keys are refused with ``ValidationException``. A page holds
+  50 tasks unless ``MaxResults`` says otherwise.
+- Targets, invocation parameters and ARNs are not checked against documents, functions or roles.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from . import shapes
+from .errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
+from .models import Task, Window
+from .store import RegionState, new_uuid, paginate
+from .targets import check_values_present, window_target
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+
+TASKS_PER_WINDOW = 20
+WINDOW_TARGETS_PER_TASK = 10
+INSTANCES_PER_TASK = 50
+DEFAULT_PRIORITY = 1
+PLACEHOLDER_LIMIT = "1"
+
+_SETTINGS = frozenset(
+    {
+        "Targets",
+        "TaskArn",
+        "ServiceRoleArn",
+        "TaskParameters",
+        "TaskInvocationParameters",
+        "Priority",
+        "MaxConcurrency",
+        "MaxErrors",
+        "LoggingInfo",
+        "Name",
+        "Description",
+        "CutoffBehavior",
+        "AlarmConfiguration",
+    }
+)
+_SETTING_ATTRIBUTES = tuple(shapes.attribute_name(name) for name in sorted(_SETTINGS))
+# The member of TaskInvocationParameters that belongs to each task type.
+_INVOCATION_KEYS = {
+    "RUN_COMMAND": "RunCommand",
+    "AUTOMATION": "Automation",
+    "LAMBDA": "Lambda",
+    "STEP_FUNCTIONS": "StepFunctions",
+}
+_TASK_FILTERS = {
+    "WindowTaskId": "window_task_id",
+    "TaskArn": "task_arn",
+    "Priority": "priority",
+    "TaskType": "task_type",
+}
+_TASK_TARGET_KEYS = ("WindowTargetIds", "InstanceIds")
+# SSM's texts: a task with targets needs both limits; a task without targets takes neither.
+_LIMIT_TEXTS = (
+    ("max_errors", "Max Errors must be a number of at least 0, or a percentage between 0 and 100"),
+    ("max_concurrency", "Max Concurrency must be a number greater than 0, or a percentage between 1 and 100"),
+)
+_TARGETLESS_TEXT = "Maintenance window tasks without targets do not support {} values."
+
+
+def service_linked_role(account: str) -> str:
+    return f"arn:aws:iam::{account}:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM"
+
+
+def window_task(window: Window, task_id: str) -> Task:
+    """The window's task, or ``DoesNotExistException``."""
+    try:
+        return window.tasks[task_id]
+    except KeyError:
+        raise DoesNotExistException(f"Maintenance window task {task_id} does not exist") from None
+
+
+def _requested(params: Params) -> dict[str, Any]:
+    """The task attributes a request sets, with the Lambda payload decoded to the bytes it stands for."""
+    changes = shapes.from_wire(params, _SETTINGS)
+    invocation: dict[str, Any] = changes.get("task_invocation_parameters") or {}
+    lambda_parameters = invocation.get("Lambda")
+    if lambda_parameters and isinstance(lambda_parameters.get("Payload"), str):
+        # awsJson1.1 carries blobs as base64; validation has already checked that it decodes.
+        payload = base64.b64decode(lambda_parameters["Payload"])
+        lambda_parameters = {**lambda_parameters, "Payload": payload}
+        changes["task_invocation_parameters"] = {**invocation, "Lambda": lambda_parameters}
+    return changes
+
+
+def _check_task_targets(window: Window, targets: list[dict[str, Any]]) -> None:
+    for target in targets:
+        if target["Key"] not in _TASK_TARGET_KEYS:
+            raise ValidationException(
+                f"{target['Key']} is an invalid window task target type, use WindowTargetIds or InstanceIds. "
+                "For Run Command tasks, you must specify at least one resource as the target of the task. "
+                f"You can specify between 1 and {INSTANCES_PER_TASK} instance IDs, or between 1 and "
+                f"{WINDOW_TARGETS_PER_TASK} maintenance window target IDs"
+            )
+    check_values_present(targets)
+    window_target_ids = [v for t in targets if t["Key"] == "WindowTargetIds" for v in t["Values"]]
+    instance_ids = [v for t in targets if t["Key"] == "InstanceIds" for v in t["Values"]]
+    if len(window_target_ids) > WINDOW_TARGETS_PER_TASK:
+        raise ValidationException(f"The maximum number of window targets is {WINDOW_TARGETS_PER_TASK}")
+    if len(instance_ids) > INSTANCES_PER_TASK:
+        raise ValidationException(f"The maximum number of instance IDs is {INSTANCES_PER_TASK}")
+    if instance_ids and not window.allow_unassociated_targets:
+        raise ValidationException(
+            f"The maintenance window {window.window_id} does not allow unassociated targets: register the "
+            "instances as window targets and use WindowTargetIds, or set AllowUnassociatedTargets to true."
+        )
+    for target_id in window_target_ids:
+        window_target(window, target_id)
+
+
+def _settle(window: Window, task_type: str, task: dict[str, Any], params: Params, account: str) -> None:
+    """Check ``task`` (every setting, as it would be stored) against SSM's rules; fill in SSM's defaults."""
+    if task["targets"]:
+        _check_task_targets(window, task["targets"])
+        missing = [text for attr, text in _LIMIT_TEXTS if task[attr] is None]
+        if missing:
+            raise ValidationException(" ".join(missing))
+    elif task_type == "RUN_COMMAND":
+        raise ValidationException(
+            "For Run Command tasks, you must specify at least one resource as the target of the task."
+        )
+    else:
+        refused = [name for name in ("MaxErrors", "MaxConcurrency") if params.get(name) is not None]
+        if refused:
+            raise ValidationException(" ".join(_TARGETLESS_TEXT.format(name) for name in refused))
+        task["max_concurrency"] = task["max_errors"] = PLACEHOLDER_LIMIT
+    invocation = task["task_invocation_parameters"] or {}
+    if any(value is not None for key, value in invocation.items() if key != _INVOCATION_KEYS[task_type]):
+        raise ValidationException(
+            "Task Invocation Parameters must contain an entry only for the Task Type specified in the "
+            "Window Task."
+        )
+    if task["service_role_arn"] is None:
+        task["service_role_arn"] = service_linked_role(account)
+    if task["priority"] is None:
+        task["priority"] = DEFAULT_PRIORITY
+    if task["task_parameters"] is None:
+        task["task_parameters"] = {}
+
+
+class TaskOperations:
+    """Register, get, update, describe and deregister window tasks; mixed into ``Backend``."""
+
+    def register_task_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        task_type = params["TaskType"]
+        settings: dict[str, Any] = dict.fromkeys(_SETTING_ATTRIBUTES)
+        settings.update(_requested(params))
+        _settle(window, task_type, settings, params, state.account)
+
+        def register() -> str:
+            if len(window.tasks) >= TASKS_PER_WINDOW:
+                raise ResourceLimitExceededException(
+                    f"The maintenance window {window.window_id} already has {TASKS_PER_WINDOW} tasks, "
+                    "the most a window can have."
+                )
+            task = Task(
+                window_id=window.window_id,
+                window_task_id=new_uuid(),
+                task_type=task_type,
+                seq=state.next_seq(),
+                **settings,
+            )
+            window.tasks[task.window_task_id] = task
+            return task.window_task_id
+
+        return {"WindowTaskId": state.idempotent("RegisterTaskWithMaintenanceWindow", params, register)}
+
+    def get_maintenance_window_task(self, state: RegionState, params: Params) -> Result:
+        task = window_task(state.window(params["WindowId"]), params["WindowTaskId"])
+        return shapes.view(task, shapes.output_members("GetMaintenanceWindowTask"))
+
+    def update_maintenance_window_task(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        task = window_task(window, params["WindowTaskId"])
+        changes = _requested(params)
+        if params.get("Replace"):
+            if params.get("TaskArn") is None:
+                raise ValidationException("Replace requires TaskArn, the required field of a window task.")
+            settings = dict.fromkeys(_SETTING_ATTRIBUTES)
+        else:
+            settings = {attr: getattr(task, attr) for attr in _SETTING_ATTRIBUTES}
+        settings.update(changes)
+        _settle(window, task.task_type, settings, params, state.account)
+        for attr, value in settings.items():
+            setattr(task, attr, value)
+        return shapes.view(task, shapes.output_members("UpdateMaintenanceWindowTask"))
+
+    def describe_maintenance_window_tasks(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        tasks = list(window.tasks.values())
+        for flt in params.get("Filters") or ():
+            key, values = flt["Key"], set(flt.get("Values") or ())
+            attr = _TASK_FILTERS.get(key)
+            if attr is None:
+                raise ValidationException(
+                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_TASK_FILTERS)
+                )
+            tasks = [t for t in tasks if str(getattr(t, attr)) in values]
+        page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks/{window.window_id}", 50)
+        fields = shapes.members("MaintenanceWindowTask")
+        result: Result = {"Tasks": [shapes.view(t, fields) for t in page]}
+        if token:
+            result["NextToken"] = token
+        return result
+
+    def deregister_task_from_maintenance_window(self, state: RegionState, params: Params) -> Result:
+        window = state.window(params["WindowId"])
+        task = window_task(window, params["WindowTaskId"])
+        del window.tasks[task.window_task_id]
+        return {"WindowId": window.window_id, "WindowTaskId": task.window_task_id}
