@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from .clock import Clock
 from .errors import SsmError
+from .history import Invocation
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows
+from .simulator import DEFAULT_DURATION, Outcome
 
-__all__ = ["Clock", "MaintenanceWindowsMock", "SsmError", "mock_maintenance_windows"]
+__all__ = [
+    "DEFAULT_DURATION",
+    "Clock",
+    "Invocation",
+    "MaintenanceWindowsMock",
+    "Outcome",
+    "SsmError",
+    "mock_maintenance_windows",
+]
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ from . import patching
 from .backend import DEFAULT_ACCOUNT, Backend
 from .clock import Clock, parse_moment, wall_clock_now
 from .inventory import Inventory
+from .simulator import OutcomeHook
 
 _T = TypeVar("_T", bound=Callable[..., Any])
 
@@ -43,11 +44,13 @@ class MaintenanceWindowsMock:
         self.account_id = account_id
         self._depth = 0
         self._lock = threading.RLock()
+        self._hook: OutcomeHook | None = None
         self._fresh()
 
     def _fresh(self) -> None:
         self._clock = Clock(self._start_at or wall_clock_now())
         self._backend = Backend(self._clock)
+        self._backend.simulator.on_invocation(self._hook)
 
     @property
     def clock(self) -> Clock:
@@ -110,6 +113,17 @@ class MaintenanceWindowsMock:
                 "`with mock_maintenance_windows() as mw:` (or on the mw_mock fixture)"
             )
         return self._backend.state(self.account_id, region).inventory
+
+    def on_invocation(self, hook: OutcomeHook | None) -> None:
+        """Decide each invocation's outcome.
+
+        ``hook(invocation)`` returns None (success), a status (``"SUCCESS"``, ``"FAILED"``, ``"TIMED_OUT"``,
+        ``"CANCELLED"``) or an ``Outcome``; an exception it raises fails the invocation with the exception's
+        text. ``None`` restores the default (all succeed). The hook stays for the life of this mock, across
+        starts and ``reset()``.
+        """
+        self._hook = hook
+        self._backend.simulator.on_invocation(hook)
 
     def reset(self) -> None:
         """Forget every resource and execution; the mock stays active and the clock keeps its time."""

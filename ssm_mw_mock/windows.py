@@ -26,8 +26,10 @@ from .errors import (
     TooManyTagsError,
     ValidationException,
 )
+from .executions import forget_history
 from .models import Window
 from .schedule import ScheduleError, WindowSchedule, format_execution_time
+from .simulator import Simulator
 from .store import RegionState, new_window_id, paginate
 
 Params = dict[str, Any]
@@ -120,6 +122,7 @@ class WindowOperations:
     """The window and tagging operations; mixed into ``Backend``."""
 
     clock: Clock
+    simulator: Simulator
 
     def _now(self) -> datetime:
         return self.clock.now()
@@ -155,6 +158,7 @@ class WindowOperations:
                 **settings,
             )
             state.windows[window.window_id] = window
+            self.simulator.window_scheduled(state, window, now)
             return window.window_id
 
         return {"WindowId": state.idempotent("CreateMaintenanceWindow", params, create)}
@@ -182,10 +186,14 @@ class WindowOperations:
         for attr, value in changes.items():
             setattr(window, attr, value)
         window.modified_date = now
+        if "compiled" in changes:
+            self.simulator.window_scheduled(state, window, now)
         return shapes.view(window, shapes.output_members("UpdateMaintenanceWindow"))
 
     def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
-        state.windows.pop(params["WindowId"], None)
+        if state.windows.pop(params["WindowId"], None) is not None:
+            self.simulator.window_deleted(params["WindowId"])
+            forget_history(state, params["WindowId"])
         return {"WindowId": params["WindowId"]}
 
     def describe_maintenance_windows(self, state: RegionState, params: Params) -> Result:
