@@ -41,6 +41,7 @@ WINDOW_OPERATIONS = frozenset(
 )
 
 DEFAULT_ACCOUNT = "123456789012"
+_READ_ONLY = ("Describe", "Get", "List")
 
 
 def is_ours(operation: str, params: Params | None) -> bool:
@@ -68,6 +69,9 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         self._states: dict[tuple[str, str], RegionState] = {}
         self._validator = default_validator()
         self.simulator = Simulator(self)
+        # Bumped by every change that could alter a task plan: plans are built once per change, not per run.
+        self.generation = 0
+        self._plans: dict[str, tuple[int, list[TaskPlan]]] = {}
         clock.subscribe(self._play)
 
     def _play(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
@@ -85,7 +89,10 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         return region.windows.get(window.window_id) is window
 
     def plan(self, region: RegionState, window: Window) -> list[TaskPlan]:
-        return plan_tasks(window, region.inventory)
+        cached = self._plans.get(window.window_id)
+        if cached is None or cached[0] != self.generation:
+            cached = self._plans[window.window_id] = (self.generation, plan_tasks(window, region.inventory))
+        return cached[1]
 
     def record(self, region: RegionState, execution: WindowExecution) -> None:
         region.executions[execution.window_execution_id] = execution
@@ -100,6 +107,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
     def reset(self) -> None:
         with self.lock:
             self._states.clear()
+            self._plans.clear()
             self.simulator.reset()
 
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
@@ -111,6 +119,8 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
                 f"ssm_mw_mock does not support {operation} yet. Supported: " + ", ".join(self.supported())
             )
         with self.lock:
+            if not operation.startswith(_READ_ONLY):
+                self.generation += 1
             return method(self.state(account, region), params)
 
     def supported(self) -> list[str]:

@@ -40,30 +40,64 @@ class Invocation:
     """
 
     invocation_id: str
-    window_id: str
-    window_execution_id: str
-    window_task_id: str
-    task_execution_id: str
-    task_type: str
-    task_arn: str
-    window_target_id: str | None
-    target_id: str | None
-    target_type: str | None
     execution_id: str
+    task: TaskExecution = field(repr=False)
+    target: TargetRef
     start_time: datetime
-    owner_information: str | None
     seq: int
-    template: dict[str, Any] = field(repr=False)
     status: str = IN_PROGRESS
     status_details: str | None = None
     end_time: datetime | None = None
     _parameters: dict[str, Any] | None = field(default=None, repr=False)
 
+    # What the invocation shares with its task execution and target is read from them, not copied: a
+    # simulated year holds hundreds of thousands of invocations.
+
+    @property
+    def window_id(self) -> str:
+        return self.task.window_id
+
+    @property
+    def window_execution_id(self) -> str:
+        return self.task.window_execution_id
+
+    @property
+    def window_task_id(self) -> str:
+        return self.task.window_task_id
+
+    @property
+    def task_execution_id(self) -> str:
+        return self.task.task_execution_id
+
+    @property
+    def task_type(self) -> str:
+        return self.task.task_type
+
+    @property
+    def task_arn(self) -> str:
+        return self.task.task_arn
+
+    @property
+    def window_target_id(self) -> str | None:
+        return self.target.window_target_id
+
+    @property
+    def target_id(self) -> str | None:
+        return self.target.target_id
+
+    @property
+    def target_type(self) -> str | None:
+        return self.target.target_type
+
+    @property
+    def owner_information(self) -> str | None:
+        return self.target.owner_information
+
     @property
     def parameters(self) -> dict[str, Any]:
         """The task's invocation parameters for this invocation, pseudo parameters substituted."""
         if self._parameters is None:
-            self._parameters = substitute(self.template, self.pseudo_parameters())
+            self._parameters = substitute(self.task.template, self.pseudo_parameters())
         return self._parameters
 
     def pseudo_parameters(self) -> dict[str, str]:
@@ -93,8 +127,8 @@ class Invocation:
                 "comment": run.get("Comment", ""),
                 "documentName": self.task_arn,
                 "instanceIds": [self.target_id] if self.target_id else [],
-                "maxConcurrency": self.max_concurrency,
-                "maxErrors": self.max_errors,
+                "maxConcurrency": self.task.max_concurrency,
+                "maxErrors": self.task.max_errors,
                 "parameters": run.get("Parameters", {}),
                 "timeoutSeconds": run.get("TimeoutSeconds", 600),
             }
@@ -103,14 +137,21 @@ class Invocation:
             return json.dumps(command, sort_keys=True, separators=(",", ":"), default=str)
         return json.dumps(params, sort_keys=True, separators=(",", ":"), default=_blob_text)
 
-    # Set by the simulator from the task execution; kept here so wire_parameters needs nothing else.
-    max_concurrency: str = "1"
-    max_errors: str = "1"
+
+@dataclass(frozen=True, slots=True)
+class TargetRef:
+    """One resolved target of a task: the node it runs on, and the window target that named it."""
+
+    window_target_id: str | None
+    target_id: str | None
+    target_type: str | None = None
+    owner_information: str | None = None
 
 
 @dataclass(slots=True, eq=False)
 class TaskExecution:
     task_execution_id: str
+    window_id: str
     window_execution_id: str
     window_task_id: str
     task_arn: str
@@ -122,6 +163,7 @@ class TaskExecution:
     task_parameters: list[dict[str, Any]]
     cutoff_behavior: str
     alarm_configuration: dict[str, Any] | None
+    template: dict[str, Any] = field(repr=False)  # the task's invocation parameters, before substitution
     seq: int
     status: str = PENDING
     status_details: str | None = None

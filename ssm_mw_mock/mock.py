@@ -107,6 +107,7 @@ class MaintenanceWindowsMock:
             self._inventory("add_resource_group", region).add_resource_group(name, instance_ids)
 
     def _inventory(self, method: str, region: str) -> Inventory:
+        self._backend.generation += 1  # tag targets may now find other instances
         if not self.active:
             raise RuntimeError(
                 f"{method}() needs a started mock: starting begins with empty state, so call it inside "

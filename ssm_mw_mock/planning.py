@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .history import TargetRef
 from .inventory import Inventory, resolve
 from .models import Task, Window
-from .simulator import TargetRef, TaskPlan
+from .simulator import TaskPlan
 
 INVOCATION_BLOCKS = {
     "RUN_COMMAND": "RunCommand",
@@ -24,7 +25,8 @@ INVOCATION_BLOCKS = {
 
 
 def plan_tasks(window: Window, inventory: Inventory) -> list[TaskPlan]:
-    return [_plan(window, task, inventory) for task in window.tasks.values()]
+    """The window's tasks as the simulator runs them, lowest priority number first."""
+    return sorted((_plan(window, task, inventory) for task in window.tasks.values()), key=lambda p: p.priority)
 
 
 def _plan(window: Window, task: Task, inventory: Inventory) -> TaskPlan:

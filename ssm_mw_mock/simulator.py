@@ -30,6 +30,8 @@ Known differences from AWS (SSM documents none of these; each is our policy):
   ``SKIPPED_OVERLAPPING`` at its instant, with no tasks. The quota of 5 concurrent executions per account
   is not enforced.
 - A task whose targets resolve to no node succeeds with no invocations.
+- Execution, task-execution, invocation and command ids are UUID-shaped (version 4) but share a random
+  prefix within one mock and end in a counter, so making hundreds of thousands of them stays cheap.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from .history import (
     SUCCESS,
     TIMED_OUT,
     Invocation,
+    TargetRef,
     TaskExecution,
     WindowExecution,
 )
@@ -88,16 +91,6 @@ class Outcome:
 
 
 OutcomeHook = Callable[[Invocation], "Outcome | str | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class TargetRef:
-    """One resolved target of a task: the node it runs on, and the window target that named it."""
-
-    window_target_id: str | None
-    target_id: str | None
-    target_type: str | None = None
-    owner_information: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +132,8 @@ class Source(Protocol):
 
     def still_exists(self, region: Any, window: Any) -> bool: ...
 
-    def plan(self, region: Any, window: Any) -> list[TaskPlan]: ...
+    def plan(self, region: Any, window: Any) -> list[TaskPlan]:
+        """The window's tasks, lowest priority number first."""
 
     def record(self, region: Any, execution: WindowExecution) -> None:
         """Keep a new window execution so the execution operations can read it."""
@@ -201,7 +195,9 @@ class Simulator:
         self._now: datetime | None = None
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
-        self._ids = random.Random()
+        self._id_counter = itertools.count(random.getrandbits(40))
+        bits = f"{random.getrandbits(72):018x}"
+        self._id_prefix = f"{bits[:8]}-{bits[8:12]}-4{bits[12:15]}-a{bits[15:18]}-"
 
     # Control.
 
@@ -300,11 +296,9 @@ class Simulator:
     # Executions.
 
     def _new_id(self) -> str:
-        # A random UUID4 without os.urandom per id: the simulator makes hundreds of thousands of them.
-        bits = self._ids.getrandbits(128) & ~(0xF000 << 64) | (0x4000 << 64)
-        bits = bits & ~(0xC000 << 48) | (0x8000 << 48)
-        text = f"{bits:032x}"
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        # A simulated year makes hundreds of thousands of ids, so they are a random prefix per simulator
+        # and a counter: UUID-shaped (version 4, variant a), unique, and one string format each.
+        return f"{self._id_prefix}{next(self._id_counter):012x}"
 
     def _start_run(self, region: Any, window: RunnableWindow, when: datetime) -> None:
         record = WindowExecution(
@@ -319,13 +313,13 @@ class Simulator:
             record.status_details = "The previous execution of this maintenance window is still running."
             record.end_time = when
             return
-        run = _WindowRun(region, record, when + timedelta(hours=window.duration - window.cutoff))
-        plans = sorted(self._source.plan(region, window), key=lambda plan: plan.priority)
+        plans = self._source.plan(region, window)  # in priority order
         if not plans:
             record.status = SUCCESS
             record.status_details = _NO_TASKS
             record.end_time = when
             return
+        run = _WindowRun(region, record, when + timedelta(hours=window.duration - window.cutoff))
         for _, same_priority in itertools.groupby(plans, key=lambda plan: plan.priority):
             group = [_TaskRun(run, plan, self._task_record(record, plan)) for plan in same_priority]
             run.groups.append(group)
@@ -339,6 +333,7 @@ class Simulator:
     def _task_record(self, execution: WindowExecution, plan: TaskPlan) -> TaskExecution:
         return TaskExecution(
             task_execution_id=self._new_id(),
+            window_id=execution.window_id,
             window_execution_id=execution.window_execution_id,
             window_task_id=plan.window_task_id,
             task_arn=plan.task_arn,
@@ -350,6 +345,7 @@ class Simulator:
             task_parameters=plan.task_parameters,
             cutoff_behavior=plan.cutoff_behavior,
             alarm_configuration=plan.alarm_configuration,
+            template=plan.template,
             seq=next(self._order),
         )
 
@@ -400,23 +396,7 @@ class Simulator:
         plan = task.plan
         record = task.record
         invocation = Invocation(
-            invocation_id=self._new_id(),
-            window_id=task.run.record.window_id,
-            window_execution_id=record.window_execution_id,
-            window_task_id=plan.window_task_id,
-            task_execution_id=record.task_execution_id,
-            task_type=plan.task_type,
-            task_arn=plan.task_arn,
-            window_target_id=target.window_target_id,
-            target_id=target.target_id,
-            target_type=target.target_type,
-            execution_id=self._execution_id(plan),
-            start_time=now,
-            owner_information=target.owner_information,
-            seq=next(self._order),
-            template=plan.template,
-            max_concurrency=plan.max_concurrency,
-            max_errors=plan.max_errors,
+            self._new_id(), self._execution_id(plan), record, target, now, next(self._order)
         )
         record.invocations.append(invocation)
         task.running.add(invocation)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from ssm_mw_mock.clock import Clock
-from ssm_mw_mock.history import Invocation, WindowExecution
+from ssm_mw_mock.history import Invocation, TargetRef, WindowExecution
 from ssm_mw_mock.schedule import WindowSchedule
-from ssm_mw_mock.simulator import Outcome, Simulator, TargetRef, TaskPlan
+from ssm_mw_mock.simulator import Outcome, Simulator, TaskPlan
 
 START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
 
