@@ -26,7 +26,8 @@ INVOCATION_BLOCKS = {
 
 def plan_tasks(window: Window, inventory: Inventory) -> list[TaskPlan]:
     """The window's tasks as the simulator runs them, lowest priority number first."""
-    return sorted((_plan(window, task, inventory) for task in window.tasks.values()), key=lambda p: p.priority)
+    plans = [_plan(window, task, inventory) for task in window.tasks.values()]
+    return sorted(plans, key=lambda plan: plan.priority)
 
 
 def _plan(window: Window, task: Task, inventory: Inventory) -> TaskPlan:

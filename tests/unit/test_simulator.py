@@ -38,7 +38,7 @@ class FakeSource:
         return window in self.windows
 
     def plan(self, region: Any, window: Any) -> list[TaskPlan]:
-        return list(window.plans)
+        return sorted(window.plans, key=lambda plan: plan.priority)
 
     def record(self, region: Any, execution: WindowExecution) -> None:
         self.executions.append(execution)
