@@ -1,4 +1,4 @@
-"""What runs next: ``DescribeMaintenanceWindowSchedule``.
+"""What runs next, and where: DescribeMaintenanceWindowSchedule and DescribeMaintenanceWindowsForTarget.
 
 The schedule of one window (``WindowId``) or of every window that names a node or tag (``Targets`` +
 ``ResourceType``), in time order with windows interleaved, from the fake clock's present onwards.
@@ -13,6 +13,9 @@ Known differences from AWS (our documented choices):
 - A request with neither ``WindowId`` nor ``Targets``, or with ``Targets`` but no ``ResourceType``, is
   refused with ``ValidationException`` (AWS's answer is not documented).
 - Two windows due at the same instant are listed in creation order.
+- A node or tag is matched literally against window targets and task targets (same key, a common
+  value); a queried instance id also matches window targets whose tags or resource group select it in
+  the fake inventory (``mw.add_instance``). Windows are listed in creation order.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .clock import Clock
-from .errors import InvalidNextToken, UnsupportedOperation, ValidationException
+from .errors import InvalidNextToken, ValidationException
+from .inventory import resolve
 from .models import Window
 from .schedule import ScheduleError, format_execution_time, parse_instant
-from .store import RegionState
+from .store import RegionState, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -44,11 +48,13 @@ class ScheduleOperations:
 
     clock: Clock
 
-    def _windows_naming(self, state: RegionState, targets: list[Params], resource_type: str) -> list[Window]:
-        """Windows whose targets or tasks name one of ``targets``."""
-        raise UnsupportedOperation(
-            "DescribeMaintenanceWindowSchedule by Targets is not supported yet; pass WindowId instead"
-        )
+    def describe_maintenance_windows_for_target(self, state: RegionState, params: Params) -> Result:
+        windows = windows_naming(state, params["Targets"], params["ResourceType"])
+        page, token = paginate(windows, params, "DescribeMaintenanceWindowsForTarget", default_max=50)
+        result: Result = {"WindowIdentities": [{"WindowId": w.window_id, "Name": w.name} for w in page]}
+        if token:
+            result["NextToken"] = token
+        return result
 
     def describe_maintenance_window_schedule(self, state: RegionState, params: Params) -> Result:
         if params.get("WindowId"):
@@ -56,7 +62,7 @@ class ScheduleOperations:
         elif params.get("Targets"):
             if not params.get("ResourceType"):
                 raise ValidationException("ResourceType must be specified together with Targets")
-            windows = self._windows_naming(state, params["Targets"], params["ResourceType"])
+            windows = windows_naming(state, params["Targets"], params["ResourceType"])
         else:
             raise ValidationException("Either WindowId or Targets and ResourceType must be specified")
         after, before = _bounds(params.get("Filters") or ())
@@ -86,6 +92,35 @@ class ScheduleOperations:
             last = page[limit - 1]
             result["NextToken"] = _make_token(last[0], last[1])
         return result
+
+
+def windows_naming(state: RegionState, query: list[Params], resource_type: str) -> list[Window]:
+    """Windows whose targets (of ``resource_type``) or tasks name a node or tag of ``query``.
+
+    A window target matches when it has an entry with the same key and a common value, or — for
+    instance ids — when its tags or resource group select that instance in the fake inventory; a task
+    matches when its ``InstanceIds`` name a queried instance.
+    """
+    wanted = {(entry["Key"], value) for entry in query for value in entry.get("Values") or ()}
+    instances = {value for key, value in wanted if key == "InstanceIds"}
+    found: list[Window] = []
+    for window in state.windows.values():
+        if any(
+            target.resource_type == resource_type and _names(target.targets, wanted, instances, state)
+            for target in window.targets.values()
+        ) or any(_names(task.targets or [], wanted, instances, None) for task in window.tasks.values()):
+            found.append(window)
+    return found
+
+
+def _names(
+    entries: list[Params], wanted: set[tuple[str, str]], instances: set[str], state: RegionState | None
+) -> bool:
+    if any((entry["Key"], value) in wanted for entry in entries for value in entry.get("Values") or ()):
+        return True
+    if instances and state is not None:
+        return not instances.isdisjoint(resolve(entries, state.inventory))
+    return False
 
 
 def _merged_runs(windows: Iterable[Window], after: datetime) -> Iterator[tuple[datetime, int, Window]]:
