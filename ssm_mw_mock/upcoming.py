@@ -125,8 +125,13 @@ def _names(
 
 def _merged_runs(windows: Iterable[Window], after: datetime) -> Iterator[tuple[datetime, int, Window]]:
     """Every window's runs strictly after ``after``, merged in (time, creation order)."""
-    streams = [((instant, w.seq, w) for instant in w.compiled.iter_after(after)) for w in windows]
+    streams = [_runs_of(window, after) for window in windows]
     return heapq.merge(*streams, key=lambda run: (run[0], run[1]))
+
+
+def _runs_of(window: Window, after: datetime) -> Iterator[tuple[datetime, int, Window]]:
+    for instant in window.compiled.iter_after(after):
+        yield instant, window.seq, window
 
 
 def _bounds(filters: Iterable[Params]) -> tuple[datetime | None, datetime | None]:
