@@ -138,9 +138,9 @@ class TargetOperations:
 
     def register_target_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        check_window_targets(params["ResourceType"], params["Targets"])
 
         def register() -> str:
+            check_window_targets(params["ResourceType"], params["Targets"])
             if len(window.targets) >= TARGETS_PER_WINDOW:
                 raise ResourceLimitExceededException(
                     f"The maintenance window {window.window_id} already has {TARGETS_PER_WINDOW} targets, "

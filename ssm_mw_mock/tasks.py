@@ -173,11 +173,12 @@ class TaskOperations:
     def register_task_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         task_type = params["TaskType"]
-        settings: dict[str, Any] = dict.fromkeys(_SETTING_ATTRIBUTES)
-        settings.update(_requested(params))
-        _settle(window, task_type, settings, params, state.account)
 
         def register() -> str:
+            # Inside, so that a repeated ClientToken gets its answer even if the window changed since.
+            settings: dict[str, Any] = dict.fromkeys(_SETTING_ATTRIBUTES)
+            settings.update(_requested(params))
+            _settle(window, task_type, settings, params, state.account)
             if len(window.tasks) >= TASKS_PER_WINDOW:
                 raise ResourceLimitExceededException(
                     f"The maintenance window {window.window_id} already has {TASKS_PER_WINDOW} tasks, "
