@@ -28,10 +28,11 @@ PAYLOAD = '{"InstanceId":"{{RESOURCE_ID}}","targetType":"{{TARGET_TYPE}}"}'
 class Cli:
     def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
         self.capsys = capsys
+        self.driver = create_clidriver()
 
     def run(self, *args: str) -> tuple[int, str, str]:
         self.capsys.readouterr()
-        rc = create_clidriver().main(["ssm", *args, "--region", "us-east-1", "--output", "json"])
+        rc = self.driver.main(["ssm", *args, "--region", "us-east-1", "--output", "json"])
         out = self.capsys.readouterr()
         return rc, out.out, out.err
 
