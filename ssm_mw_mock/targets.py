@@ -22,7 +22,9 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
   ``MaxResults`` says otherwise (AWS's default is not documented).
 - Update's answer leaves out unset ``Name``/``Description``/``OwnerInformation`` (one CLI sample prints
   ``""``).
-- Registering or changing targets does not change the window's ``ModifiedDate``.
+- Registering or changing targets or tasks does not change the window's ``ModifiedDate``.
+- A repeated ``ClientToken`` with the same parameters gets the first answer without the rules being
+  checked again (the window may have changed since); a refused call does not use up its token.
 """
 
 from __future__ import annotations

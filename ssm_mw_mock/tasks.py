@@ -25,6 +25,8 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
   values; ``Priority`` as decimal text); other keys are refused with ``ValidationException``. A page holds
   50 tasks unless ``MaxResults`` says otherwise.
 - Targets, invocation parameters and ARNs are not checked against documents, functions or roles.
+- A repeated ``ClientToken`` with the same parameters gets the first answer without the rules being
+  checked again (the window may have changed since); a refused call does not use up its token.
 """
 
 from __future__ import annotations
