@@ -39,7 +39,7 @@ from .errors import (
     ValidationException,
 )
 from .models import Target, Task, Window
-from .store import RegionState, new_uuid, paginate
+from .store import RegionState, filtered, new_uuid, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -177,15 +177,7 @@ class TargetOperations:
 
     def describe_maintenance_window_targets(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        targets = list(window.targets.values())
-        for flt in params.get("Filters") or ():
-            key, values = flt["Key"], set(flt.get("Values") or ())
-            attr = _TARGET_FILTERS.get(key)
-            if attr is None:
-                raise ValidationException(
-                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_TARGET_FILTERS)
-                )
-            targets = [t for t in targets if getattr(t, attr) in values]
+        targets = filtered(list(window.targets.values()), params, _TARGET_FILTERS)
         page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTarget")
         result: Result = {"Targets": [shapes.view(t, fields) for t in page]}

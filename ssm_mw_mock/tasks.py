@@ -37,7 +37,7 @@ from typing import Any
 from . import shapes
 from .errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
 from .models import Task, Window
-from .store import RegionState, new_uuid, paginate
+from .store import RegionState, filtered, new_uuid, paginate
 from .targets import check_values_present, window_target
 
 Params = dict[str, Any]
@@ -220,15 +220,7 @@ class TaskOperations:
 
     def describe_maintenance_window_tasks(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        tasks = list(window.tasks.values())
-        for flt in params.get("Filters") or ():
-            key, values = flt["Key"], set(flt.get("Values") or ())
-            attr = _TASK_FILTERS.get(key)
-            if attr is None:
-                raise ValidationException(
-                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_TASK_FILTERS)
-                )
-            tasks = [t for t in tasks if str(getattr(t, attr)) in values]
+        tasks = filtered(list(window.tasks.values()), params, _TASK_FILTERS)
         page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTask")
         result: Result = {"Tasks": [shapes.view(t, fields) for t in page]}
