@@ -1,7 +1,8 @@
 """Where the mock keeps what it was told: one ``RegionState`` per (account, region).
 
 Also the small mechanisms every operation shares: identifiers in SSM's formats, ``ClientToken``
-idempotency, lookups that answer SSM's ``DoesNotExistException``, and ``NextToken`` pagination.
+idempotency, lookups that answer SSM's ``DoesNotExistException``, Describe filters and ``NextToken``
+pagination.
 
 Known differences from AWS:
 
@@ -17,11 +18,11 @@ import binascii
 import itertools
 import secrets
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken
+from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken, ValidationException
 from .history import WindowExecution
 from .inventory import Inventory
 from .models import Window
@@ -109,6 +110,25 @@ def paginate(
     page = list(items[start : start + limit])
     more = start + limit < len(items)
     return page, (_make_token(listing, page[-1].seq) if more and page else None)
+
+
+def filtered(items: Sequence[T], params: dict[str, Any], attributes: Mapping[str, str]) -> list[T]:
+    """The items that pass every filter of ``params`` (ANDed); a filter passes an item whose attribute,
+    as text, is any of its values. ``attributes`` maps each supported filter key to its attribute.
+    """
+    result = list(items)
+    for flt in params.get("Filters") or ():
+        key, values = flt["Key"], set(flt.get("Values") or ())
+        attr = attributes.get(key)
+        if attr is None:
+            supported = ", ".join(attributes)
+            raise ValidationException(f"The filter key {key} is not supported; supported keys: {supported}")
+        result = [item for item in result if _text(getattr(item, attr)) in values]
+    return result
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _make_token(listing: str, seq: int) -> str:

@@ -22,7 +22,9 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
   ``MaxResults`` says otherwise (AWS's default is not documented).
 - Update's answer leaves out unset ``Name``/``Description``/``OwnerInformation`` (one CLI sample prints
   ``""``).
-- Registering or changing targets does not change the window's ``ModifiedDate``.
+- Registering or changing targets or tasks does not change the window's ``ModifiedDate``.
+- A repeated ``ClientToken`` with the same parameters gets the first answer without the rules being
+  checked again (the window may have changed since); a refused call does not use up its token.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .errors import (
     ValidationException,
 )
 from .models import Target, Task, Window
-from .store import RegionState, new_uuid, paginate
+from .store import RegionState, filtered, new_uuid, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -138,9 +140,9 @@ class TargetOperations:
 
     def register_target_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        check_window_targets(params["ResourceType"], params["Targets"])
 
         def register() -> str:
+            check_window_targets(params["ResourceType"], params["Targets"])
             if len(window.targets) >= TARGETS_PER_WINDOW:
                 raise ResourceLimitExceededException(
                     f"The maintenance window {window.window_id} already has {TARGETS_PER_WINDOW} targets, "
@@ -175,15 +177,7 @@ class TargetOperations:
 
     def describe_maintenance_window_targets(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        targets = list(window.targets.values())
-        for flt in params.get("Filters") or ():
-            key, values = flt["Key"], set(flt.get("Values") or ())
-            attr = _TARGET_FILTERS.get(key)
-            if attr is None:
-                raise ValidationException(
-                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_TARGET_FILTERS)
-                )
-            targets = [t for t in targets if getattr(t, attr) in values]
+        targets = filtered(list(window.targets.values()), params, _TARGET_FILTERS)
         page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTarget")
         result: Result = {"Targets": [shapes.view(t, fields) for t in page]}

@@ -25,6 +25,8 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
   values; ``Priority`` as decimal text); other keys are refused with ``ValidationException``. A page holds
   50 tasks unless ``MaxResults`` says otherwise.
 - Targets, invocation parameters and ARNs are not checked against documents, functions or roles.
+- A repeated ``ClientToken`` with the same parameters gets the first answer without the rules being
+  checked again (the window may have changed since); a refused call does not use up its token.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 from . import shapes
 from .errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
 from .models import Task, Window
-from .store import RegionState, new_uuid, paginate
+from .store import RegionState, filtered, new_uuid, paginate
 from .targets import check_values_present, window_target
 
 Params = dict[str, Any]
@@ -173,11 +175,12 @@ class TaskOperations:
     def register_task_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         task_type = params["TaskType"]
-        settings: dict[str, Any] = dict.fromkeys(_SETTING_ATTRIBUTES)
-        settings.update(_requested(params))
-        _settle(window, task_type, settings, params, state.account)
 
         def register() -> str:
+            # Inside, so that a repeated ClientToken gets its answer even if the window changed since.
+            settings: dict[str, Any] = dict.fromkeys(_SETTING_ATTRIBUTES)
+            settings.update(_requested(params))
+            _settle(window, task_type, settings, params, state.account)
             if len(window.tasks) >= TASKS_PER_WINDOW:
                 raise ResourceLimitExceededException(
                     f"The maintenance window {window.window_id} already has {TASKS_PER_WINDOW} tasks, "
@@ -217,15 +220,7 @@ class TaskOperations:
 
     def describe_maintenance_window_tasks(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        tasks = list(window.tasks.values())
-        for flt in params.get("Filters") or ():
-            key, values = flt["Key"], set(flt.get("Values") or ())
-            attr = _TASK_FILTERS.get(key)
-            if attr is None:
-                raise ValidationException(
-                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_TASK_FILTERS)
-                )
-            tasks = [t for t in tasks if str(getattr(t, attr)) in values]
+        tasks = filtered(list(window.tasks.values()), params, _TASK_FILTERS)
         page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTask")
         result: Result = {"Tasks": [shapes.view(t, fields) for t in page]}
