@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from .backend import Backend
-from .errors import InternalServerError, SsmError
+from .errors import InternalServerError, SerializationException, SsmError
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +60,15 @@ def decode(body: bytes | str | None) -> dict[str, Any]:
     try:
         params = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise _SerializationError("The request body is not valid JSON.") from None
+        raise SerializationException("The request body is not valid JSON.") from None
     if not isinstance(params, dict):
-        raise _SerializationError("The request body must be a JSON object.")
+        raise SerializationException("The request body must be a JSON object.")
     return params
 
 
-def dispatch(backend: Backend, operation: str, params: dict[str, Any], region: str, account: str) -> tuple[int, bytes]:
+def dispatch(
+    backend: Backend, operation: str, params: dict[str, Any], region: str, account: str
+) -> tuple[int, bytes]:
     """Answer a decoded request: ``(HTTP status, JSON body)``. Never raises for a bad request."""
     try:
         return 200, encode(backend.call(operation, params, region, account))
@@ -74,5 +76,7 @@ def dispatch(backend: Backend, operation: str, params: dict[str, Any], region: s
         return error.status, error_body(error)
     except Exception:  # a bug of ours: answer as AWS would, and keep the traceback for the report
         logger.exception("ssm_mw_mock failed on %s", operation)
-        error = InternalServerError(f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log.")
-        return error.status, error_body(error)
+        failure = InternalServerError(
+            f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log."
+        )
+        return failure.status, error_body(failure)
