@@ -23,14 +23,15 @@ def wall_clock_now() -> datetime:
 
 
 def parse_moment(value: datetime | str, *, what: str) -> datetime:
-    """Read a moment given to the mock (``now=``, ``clock.set``): an aware datetime or ISO-8601 text with an offset."""
+    """Read a moment given to the mock (``now=``, ``clock.set``): an aware datetime or ISO-8601 text."""
     if isinstance(value, str):
         text = value.strip()
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(
-                f"{what} must be an ISO-8601 date-time with an offset, such as '2024-03-04T00:00:00Z'; got {value!r}"
+                f"{what} must be an ISO-8601 date-time with an offset, such as '2024-03-04T00:00:00Z'; "
+                f"got {value!r}"
             ) from None
     elif isinstance(value, datetime):
         moment = value

@@ -91,20 +91,20 @@ def _install() -> None:
     _originals["_send"] = Endpoint.__dict__["_send"]
     _originals["sign"] = RequestSigner.__dict__["sign"]
     _originals["get_credentials"] = Session.__dict__["get_credentials"]
-    Endpoint._send_request = _send_request  # type: ignore[method-assign]
-    Endpoint._send = _send  # type: ignore[method-assign]
-    RequestSigner.sign = _sign  # type: ignore[method-assign]
-    Session.get_credentials = _get_credentials  # type: ignore[method-assign]
+    Endpoint._send_request = _send_request
+    Endpoint._send = _send
+    RequestSigner.sign = _sign
+    Session.get_credentials = _get_credentials
     _saved_region.append(os.environ.get("AWS_DEFAULT_REGION"))
     if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
         os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
 
 
 def _uninstall() -> None:
-    Endpoint._send_request = _originals.pop("_send_request")  # type: ignore[method-assign]
-    Endpoint._send = _originals.pop("_send")  # type: ignore[method-assign]
-    RequestSigner.sign = _originals.pop("sign")  # type: ignore[method-assign]
-    Session.get_credentials = _originals.pop("get_credentials")  # type: ignore[method-assign]
+    Endpoint._send_request = _originals.pop("_send_request")
+    Endpoint._send = _originals.pop("_send")
+    RequestSigner.sign = _originals.pop("sign")
+    Session.get_credentials = _originals.pop("get_credentials")
     saved = _saved_region.pop()
     if saved is None:
         os.environ.pop("AWS_DEFAULT_REGION", None)
@@ -153,7 +153,11 @@ def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model:
 
 
 def _respond(
-    endpoint: Endpoint, request_dict: dict[str, Any], operation_model: OperationModel, status: int, body: bytes
+    endpoint: Endpoint,
+    request_dict: dict[str, Any],
+    operation_model: OperationModel,
+    status: int,
+    body: bytes,
 ) -> tuple[AWSResponse, dict[str, Any]]:
     """What ``Endpoint._send_request`` returns for an HTTP answer: the response and its parsed form."""
     headers = {"x-amzn-RequestId": wire.request_id(), "Content-Type": wire.CONTENT_TYPE}

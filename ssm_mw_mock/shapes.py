@@ -12,8 +12,8 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, ServiceModel, StructureShape
 from botocore import xform_name
+from botocore.model import OperationModel, ServiceModel, StructureShape
 
 
 @cache

@@ -64,7 +64,9 @@ def check_cutoff(duration: int, cutoff: int) -> None:
     """SSM's rule: the cutoff must leave at least one hour of the window to start tasks in."""
     if cutoff >= duration:
         # The misspelling and the arithmetic are SSM's own.
-        raise ValidationException(f"Cuttoff was {cutoff} but must be smaller than {duration - 1} (Duration - 1 )")
+        raise ValidationException(
+            f"Cuttoff was {cutoff} but must be smaller than {duration - 1} (Duration - 1 )"
+        )
 
 
 class WindowOperations:
@@ -158,7 +160,8 @@ class WindowOperations:
         tags.update(_tag_dict(params["Tags"]))
         if len(tags) > TAGS_PER_RESOURCE:
             raise TooManyTagsError(
-                f"The resource {window.window_id} would have {len(tags)} tags; the limit is {TAGS_PER_RESOURCE}."
+                f"The resource {window.window_id} would have {len(tags)} tags; "
+                f"the limit is {TAGS_PER_RESOURCE}."
             )
         window.tags = tags
         return {}
@@ -176,7 +179,9 @@ class WindowOperations:
 def _tag_dict(tags: Any) -> dict[str, str]:
     result = {tag["Key"]: tag["Value"] for tag in tags}
     if len(result) > TAGS_PER_RESOURCE:
-        raise TooManyTagsError(f"A resource can have at most {TAGS_PER_RESOURCE} tags; {len(result)} were given.")
+        raise TooManyTagsError(
+            f"A resource can have at most {TAGS_PER_RESOURCE} tags; {len(result)} were given."
+        )
     return result
 
 
@@ -185,7 +190,9 @@ def _tagged_window(state: RegionState, params: Params) -> Window:
         raise InvalidResourceType(f"The resource type {params['ResourceType']} is not served by this mock.")
     window = state.windows.get(params["ResourceId"])
     if window is None:
-        raise InvalidResourceId(f"The resource ID {params['ResourceId']} is not valid. Verify the ID and try again.")
+        raise InvalidResourceId(
+            f"The resource ID {params['ResourceId']} is not valid. Verify the ID and try again."
+        )
     return window
 
 
