@@ -269,8 +269,9 @@ def test_describe_lists_identities_in_creation_order(ssm: Any) -> None:
     first = ssm.create_maintenance_window(**ALL_FIELDS)["WindowId"]
     second = make_window(ssm, Name="second")
     ssm.update_maintenance_window(WindowId=second, Enabled=False)
-    answer = strip(ssm.describe_maintenance_windows())
-    assert answer == {
+    # NextExecutionTime belongs to the schedule work and is left out here.
+    identities = [strip(w) for w in ssm.describe_maintenance_windows()["WindowIdentities"]]
+    assert {"WindowIdentities": identities} == {
         "WindowIdentities": [
             {
                 "WindowId": first,
