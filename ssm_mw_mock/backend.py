@@ -44,15 +44,19 @@ DEFAULT_ACCOUNT = "123456789012"
 _READ_ONLY = ("Describe", "Get", "List")
 
 
+#: The resource types SSM's tag calls accept; a tag call naming anything else is nobody's but ours to refuse.
+TAGGABLE_TYPES = frozenset(shapes.ssm_model().shape_for("ResourceTypeForTagging").enum)
+
+
 def is_ours(operation: str, params: Params | None) -> bool:
-    """Whether the mock answers ``operation`` (tag calls only when they name a maintenance window)."""
+    """Whether the mock answers ``operation``: tag calls only when they name a maintenance window, or a
+    resource type SSM does not have (so the caller gets SSM's enum ``ValidationException``)."""
     if operation in WINDOW_OPERATIONS:
         return True
-    return (
-        operation in TAG_OPERATIONS
-        and params is not None
-        and params.get("ResourceType") == "MaintenanceWindow"
-    )
+    if operation not in TAG_OPERATIONS or params is None:
+        return False
+    resource_type = params.get("ResourceType")
+    return resource_type == "MaintenanceWindow" or resource_type not in TAGGABLE_TYPES
 
 
 @cache

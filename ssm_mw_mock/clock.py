@@ -24,7 +24,7 @@ def wall_clock_now() -> datetime:
 
 
 def parse_moment(value: datetime | str, *, what: str) -> datetime:
-    """Read a moment given to the mock (``now=``, ``clock.set``): aware datetime or ISO-8601 with offset."""
+    """Read a moment given to the mock (``now=``, ``clock.set``): an aware datetime or ISO-8601 text."""
     if isinstance(value, str):
         text = value.strip()
         try:

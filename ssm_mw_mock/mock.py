@@ -39,7 +39,8 @@ class MaintenanceWindowsMock:
 
     def __init__(self, *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT) -> None:
         self._start_at = None if now is None else parse_moment(now, what="now=")
-        if len(account_id) != 12 or not account_id.isdigit():
+        given: object = account_id  # checked at run time too: callers may not be type-checked
+        if not (isinstance(given, str) and len(given) == 12 and given.isdigit()):
             raise ValueError(f"account_id must be 12 digits, such as '123456789012'; got {account_id!r}")
         self.account_id = account_id
         self._depth = 0
@@ -127,7 +128,7 @@ class MaintenanceWindowsMock:
         self._backend.simulator.on_invocation(hook)
 
     def reset(self) -> None:
-        """Forget every resource and execution; the mock stays active and the clock keeps its time."""
+        """Forget every window, target, task and execution; the mock stays active and keeps its time."""
         self._backend.reset()
 
     # Front doors.
@@ -184,7 +185,7 @@ class MaintenanceWindowsMock:
                 test.addCleanup(self.stop)
                 original_setup(test)
 
-            cls.setUp = set_up  # type: ignore[method-assign,assignment]
+            setattr(cls, "setUp", set_up)  # noqa: B010 (mypy refuses assigning to a method)
             return cls
         for name, value in list(vars(cls).items()):
             if name.startswith("test") and inspect.isfunction(value):

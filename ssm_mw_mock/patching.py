@@ -11,7 +11,11 @@ goes back to normal when the last mock stops. While a mock is active:
   that names the operation;
 - nothing reaches the network: ``Endpoint._send`` refuses too;
 - ``AWS_DEFAULT_REGION`` is set to ``us-east-1`` if no region is configured, so ``boto3.client("ssm")``
-  works on a bare machine (a client given a region keeps it).
+  works on a bare machine (a client given a region keeps it);
+- a botocore session that has not loaded credentials yet hands out fake ones instead of running its
+  credential chain, which would read the user's files and probe the EC2 instance-metadata endpoint over
+  the network (a second or so on a machine without credentials). The fake ones are not cached on the
+  session, so clients made after the mock stops resolve credentials as usual.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.awsrequest import AWSResponse
+from botocore.credentials import Credentials
 from botocore.endpoint import Endpoint, convert_to_response_dict
 from botocore.exceptions import ClientError
+from botocore.session import Session
 from botocore.signers import RequestSigner
 
 from . import wire
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
 
 DEFAULT_REGION = "us-east-1"
 REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
+FAKE_CREDENTIALS = Credentials("ssm-mw-mock-access-key", "ssm-mw-mock-secret-key", method="ssm-mw-mock")
 
 
 class Serving(Protocol):
@@ -83,9 +90,11 @@ def _install() -> None:
     _originals["_send_request"] = Endpoint.__dict__["_send_request"]
     _originals["_send"] = Endpoint.__dict__["_send"]
     _originals["sign"] = RequestSigner.__dict__["sign"]
+    _originals["get_credentials"] = Session.__dict__["get_credentials"]
     Endpoint._send_request = _send_request
     Endpoint._send = _send
     RequestSigner.sign = _sign
+    Session.get_credentials = _get_credentials
     _saved_region.append(os.environ.get("AWS_DEFAULT_REGION"))
     if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
         os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
@@ -95,6 +104,7 @@ def _uninstall() -> None:
     Endpoint._send_request = _originals.pop("_send_request")
     Endpoint._send = _originals.pop("_send")
     RequestSigner.sign = _originals.pop("sign")
+    Session.get_credentials = _originals.pop("get_credentials")
     saved = _saved_region.pop()
     if saved is None:
         os.environ.pop("AWS_DEFAULT_REGION", None)
@@ -184,3 +194,11 @@ def _sign(self: RequestSigner, operation_name: str, request: Any, *args: Any, **
     if current() is not None and self._credentials is None:
         return None
     return _originals["sign"](self, operation_name, request, *args, **kwargs)
+
+
+def _get_credentials(self: Session) -> Any:
+    # Credentials a session already holds (set explicitly, or loaded before the mock started) are kept:
+    # moto tells accounts apart by access key. Otherwise fake ones, not cached, so nothing is read or probed.
+    if current() is not None:
+        return self._credentials if self._credentials is not None else FAKE_CREDENTIALS
+    return _originals.get("get_credentials", Session.get_credentials)(self)
