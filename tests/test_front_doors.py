@@ -513,18 +513,12 @@ def test_calls_that_are_not_ours_are_refused_by_name(
     assert excinfo.value.operation_name == name
 
 
-def test_unsupported_window_operation_names_itself_and_the_supported_ones() -> None:
-    with mock_maintenance_windows():
-        ssm = _client()
-        window_id = _create(ssm)
-        with pytest.raises(ClientError) as excinfo:
-            ssm.describe_maintenance_window_schedule(WindowId=window_id)
-    error = excinfo.value.response["Error"]
-    assert error["Code"] == "UnsupportedOperation"
-    assert error["Message"].startswith(
-        "ssm_mw_mock does not support DescribeMaintenanceWindowSchedule yet. Supported: "
-    )
-    assert "CreateMaintenanceWindow" in error["Message"]
+def test_every_maintenance_window_and_tag_operation_is_served() -> None:
+    from ssm_mw_mock.backend import TAG_OPERATIONS, WINDOW_OPERATIONS
+
+    with mock_maintenance_windows() as mw:
+        assert mw.backend.supported() == sorted(WINDOW_OPERATIONS | TAG_OPERATIONS)
+    assert len(WINDOW_OPERATIONS) == 23
 
 
 def test_modelled_exception_classes_work() -> None:
