@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from .backend import Backend
-from .errors import InternalServerError, SsmError
+from .errors import InternalServerError, SerializationException, SsmError
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +60,9 @@ def decode(body: bytes | str | None) -> dict[str, Any]:
     try:
         params = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise _SerializationError("The request body is not valid JSON.") from None
+        raise SerializationException("The request body is not valid JSON.") from None
     if not isinstance(params, dict):
-        raise _SerializationError("The request body must be a JSON object.")
+        raise SerializationException("The request body must be a JSON object.")
     return params
 
 
