@@ -74,5 +74,7 @@ def dispatch(backend: Backend, operation: str, params: dict[str, Any], region: s
         return error.status, error_body(error)
     except Exception:  # a bug of ours: answer as AWS would, and keep the traceback for the report
         logger.exception("ssm_mw_mock failed on %s", operation)
-        failure = InternalServerError(f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log.")
+        failure = InternalServerError(
+            f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log."
+        )
         return failure.status, error_body(failure)
