@@ -319,7 +319,7 @@ def test_server_wrong_method_is_405_with_allow(server: ThreadedServer) -> None:
 
 
 def test_server_head_gets_a_status_and_no_body(server: ThreadedServer) -> None:
-    status, headers, payload = raw(server, "HEAD", "/")
+    status, _, payload = raw(server, "HEAD", "/")
 
     assert status == 405
     assert payload is None
@@ -643,7 +643,7 @@ def test_cli_serve_prints_the_port_and_exits_cleanly_on_signal(stop_signal: sign
         answer = requests.get(f"{url}/_mw/clock", timeout=10).json()
 
         process.send_signal(stop_signal)
-        stdout, stderr = process.communicate(timeout=20)
+        _, stderr = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
