@@ -202,6 +202,15 @@ class _Handler(BaseHTTPRequestHandler):
             chunks.append(chunk)
             self.rfile.readline(1024)  # the CRLF after the chunk
 
+    def handle_expect_100(self) -> bool:
+        # A client that waits for "100 Continue" before a huge body hears "413" instead, and never sends it.
+        declared = self.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            self.close_connection = True
+            self._send(_too_large(f"{declared} bytes"))
+            return False
+        return super().handle_expect_100()
+
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         for name, value in reply.headers.items():

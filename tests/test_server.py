@@ -353,6 +353,34 @@ def test_server_huge_declared_body_is_refused_before_it_is_read(server: Threaded
     assert b"Connection: close" in answer
 
 
+def test_server_huge_body_awaiting_100_continue_gets_413_instead(server: ThreadedServer) -> None:
+    head = (
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
+        f"Expect: 100-continue\r\nContent-Length: {MAX_BODY + 1}\r\n\r\n"
+    )
+
+    answer = socket_exchange(server, head.encode())
+
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"100 Continue" not in answer
+
+
+def test_server_small_body_awaiting_100_continue_is_served(server: ThreadedServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
+            b"Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
+        )
+        interim = sock.recv(1024)
+        sock.sendall(b"{}")
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+
+    assert interim.startswith(b"HTTP/1.1 100 Continue")
+    assert b"".join(chunks).endswith(b'{"WindowIdentities":[]}')
+
+
 def socket_exchange_half_closed(server: ThreadedServer, data: bytes) -> bytes:
     """Send the headers of a request whose body never comes, then stop sending."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
