@@ -47,6 +47,7 @@ IDLE_TIMEOUT = 30.0
 #: client sees the answer instead of a connection reset.
 _DRAIN_LIMIT = 4 * MAX_BODY
 _DRAIN_TIMEOUT = 0.5
+_MAX_TRAILERS = 100
 
 
 class _Rejected(Exception):
@@ -185,14 +186,15 @@ class _Handler(BaseHTTPRequestHandler):
         total = 0
         while True:
             line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise _Rejected(_bad_request("The chunked request body is malformed."), unread=None) from None
+            digits = line.split(b";", 1)[0].strip()
+            if not digits or not all(c in b"0123456789abcdefABCDEF" for c in digits):
+                raise _Rejected(_bad_request("The chunked request body is malformed."), unread=None)
+            size = int(digits, 16)
             if size == 0:
-                while self.rfile.readline(1024).strip():  # trailers, up to the blank line
-                    pass
-                return b"".join(chunks)
+                for _ in range(_MAX_TRAILERS):  # trailers, up to the blank line
+                    if not self.rfile.readline(1024).strip():
+                        return b"".join(chunks)
+                raise _Rejected(_bad_request("The chunked request body has too many trailers."), unread=None)
             total += size
             if total > MAX_BODY:
                 raise _Rejected(_too_large("a chunked body"), unread=None)

@@ -439,6 +439,7 @@ def test_server_chunked_body_is_read(server: ThreadedServer) -> None:
         b"POST / HTTP/1.1\r\nContent-Length: lots\r\n\r\n",
         b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
         b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n{}\r\n0\r\n\r\n",
         b"POST / HTTP/7.0\r\n\r\n",
     ],
 )
