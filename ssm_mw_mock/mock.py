@@ -19,7 +19,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar, cast, overload
 
-from . import patching
+from . import patching, requests_door
 from .backend import DEFAULT_ACCOUNT, Backend
 from .clock import Clock, parse_moment, wall_clock_now
 from .inventory import Inventory
@@ -44,6 +44,7 @@ class MaintenanceWindowsMock:
             raise ValueError(f"account_id must be 12 digits, such as '123456789012'; got {account_id!r}")
         self.account_id = account_id
         self._depth = 0
+        self._requests_door: requests_door.RequestsDoor | None = None
         self._lock = threading.RLock()
         self._hook: OutcomeHook | None = None
         self._fresh()
@@ -73,6 +74,9 @@ class MaintenanceWindowsMock:
             if self._depth == 0:
                 self._fresh()
                 patching.activate(self)
+                if requests_door.available():
+                    self._requests_door = requests_door.RequestsDoor(self)
+                    self._requests_door.start()
             self._depth += 1
         return self
 
@@ -83,6 +87,9 @@ class MaintenanceWindowsMock:
                 raise RuntimeError("stop() was called on a maintenance-windows mock that is not started")
             self._depth -= 1
             if self._depth == 0:
+                if self._requests_door is not None:
+                    self._requests_door.stop()
+                    self._requests_door = None
                 patching.deactivate(self)
 
     def add_instance(

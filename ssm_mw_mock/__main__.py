@@ -1,0 +1,110 @@
+"""The command line: ``python -m ssm_mw_mock serve`` (an SSM endpoint for any AWS client) and ``demo``.
+
+``serve`` runs :class:`~ssm_mw_mock.server.ThreadedServer` in the foreground: it prints
+``ssm_mw_mock listening on http://127.0.0.1:PORT`` once the port is bound (``--port 0``, the default,
+picks a free one) and serves until SIGINT or SIGTERM, then stops cleanly and exits 0. It listens on
+loopback unless ``--host`` says otherwise; the server has no authentication, so binding anywhere else is
+a deliberate choice and is warned about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from .clock import parse_moment
+from .mock import MaintenanceWindowsMock
+from .server import ThreadedServer, is_loopback
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ssm_mw_mock",
+        description="ssm_mw_mock: AWS SSM maintenance windows without AWS.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="serve SSM's maintenance-window API over HTTP for the AWS CLI and other clients",
+        description="Serve SSM's maintenance-window API (and the /_mw/ control API) over HTTP. "
+        "Point a client at it with --endpoint-url http://127.0.0.1:PORT.",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; anything but loopback exposes an unauthenticated API)",
+    )
+    serve.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
+    serve.add_argument(
+        "--now",
+        help="where the fake clock starts, ISO-8601 with an offset, such as 2024-03-04T00:00:00Z "
+        "(default: the real time)",
+    )
+    serve.add_argument(
+        "--account-id", default=None, help="the 12-digit account the mock's resources belong to"
+    )
+    serve.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
+    commands.add_parser("demo", help="run a short walkthrough of the mock", description="Run the demo.")
+    return parser
+
+
+def serve(host: str, port: int, now: str | None, account_id: str | None) -> int:
+    """Serve until SIGINT or SIGTERM; returns the exit status."""
+    options = {} if account_id is None else {"account_id": account_id}
+    mock = MaintenanceWindowsMock(now=now, **options)
+    if not is_loopback(host):
+        print(
+            f"ssm_mw_mock: warning: listening on {host}, beyond this machine; the API has no authentication",
+            file=sys.stderr,
+            flush=True,
+        )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with ThreadedServer(mock, host=host, port=port) as server:
+            print(f"ssm_mw_mock listening on {server.endpoint_url}", flush=True)
+            while not stop.wait(0.2):  # a timed wait, so the signal handler gets to run promptly
+                pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("ssm_mw_mock stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "demo":
+        # Imported only when asked for, so serving never depends on the demo module.
+        try:
+            demo = importlib.import_module(f"{__package__}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__package__}.demo":
+                raise
+            print("ssm_mw_mock: error: this copy of ssm_mw_mock has no demo module", file=sys.stderr)
+            return 2
+        status = demo.run_demo()
+        return status if isinstance(status, int) else 0
+    if arguments.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(message)s")
+    try:
+        if arguments.now is not None:
+            parse_moment(arguments.now, what="--now")
+        return serve(arguments.host, arguments.port, arguments.now, arguments.account_id)
+    except (ValueError, OSError) as error:
+        print(f"ssm_mw_mock: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The control API: what a Python test does through ``mw.clock`` and ``mw.reset()``, as JSON over HTTP.
+
+The HTTP server answers it on its own port under ``/_mw/``, so a test written in any language (a shell
+script driving the AWS CLI, a Go or Terraform test) can move the fake clock and reset state:
+
+- ``GET /_mw/health`` → ``{"status": "ok", "now", "account", "operations"}``
+- ``GET /_mw/clock`` → ``{"now"}``
+- ``POST /_mw/clock/advance`` with any of ``{"days", "hours", "minutes", "seconds"}`` → ``{"now"}``
+- ``POST /_mw/clock/set`` with ``{"now": "2024-03-05T16:10:00Z"}`` (forward only) → ``{"now"}``
+- ``POST /_mw/reset`` (forget every window; the clock keeps its time) → ``{"now"}``
+- ``POST /_mw/outcomes``: reserved for outcome rules; 501 until the execution simulator exists.
+
+``now`` is ISO-8601 in UTC (``2024-03-04T00:00:00Z``). Errors use SSM's envelope,
+``{"__type": code, "message": text}``: 400 ``BadRequest`` (bad JSON, unknown keys, moving the clock
+backwards — the message is the clock's own), 404 ``NotFound``, 405 ``MethodNotAllowed``, 501
+``NotImplemented``.
+
+This is not an AWS API, so there is nothing to differ from; it mirrors the Python handle, and
+``POST /_mw/outcomes`` stays an honest 501 until the execution simulator gives outcome rules a meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from .endpoint import Reply
+from .mock import MaintenanceWindowsMock
+
+PREFIX = "/_mw"
+_ADVANCE_KEYS = ("days", "hours", "minutes", "seconds")
+OUTCOMES_NOT_SUPPORTED = "not yet supported: executions arrive with the execution simulator"
+
+
+class _BadRequest(Exception):
+    pass
+
+
+def is_control(path: str) -> bool:
+    """Whether ``path`` belongs to the control API rather than to SSM."""
+    path = path.split("?", 1)[0]
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def iso(moment: datetime) -> str:
+    """A fake-clock instant as the control API writes it: ISO-8601, UTC, ``Z``."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _ok(result: dict[str, Any]) -> Reply:
+    return Reply(200, json.dumps(result).encode(), {"Content-Type": "application/json"})
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Reply:
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return Reply(status, body, {"Content-Type": "application/json", **(headers or {})})
+
+
+def _object(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise _BadRequest("The request body is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise _BadRequest("The request body must be a JSON object.")
+    return value
+
+
+def _health(mock: MaintenanceWindowsMock, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "status": "ok",
+        "now": iso(mock.clock.now()),
+        "account": mock.account_id,
+        "operations": mock.backend.supported(),
+    }
+
+
+def _now(mock: MaintenanceWindowsMock, body: dict[str, Any]) -> dict[str, Any]:
+    return {"now": iso(mock.clock.now())}
+
+
+def _advance(mock: MaintenanceWindowsMock, body: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(body) - set(_ADVANCE_KEYS))
+    if unknown or not body:
+        raise _BadRequest(
+            "clock/advance takes one or more of days, hours, minutes, seconds, such as "
+            '{"hours": 3}' + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
+    amounts: dict[str, float] = {}
+    for key, value in body.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _BadRequest(f"clock/advance: {key} must be a number, not {json.dumps(value)}")
+        amounts[key] = value
+    try:
+        mock.clock.advance(
+            days=amounts.get("days", 0),
+            hours=amounts.get("hours", 0),
+            minutes=amounts.get("minutes", 0),
+            seconds=amounts.get("seconds", 0),
+        )
+    except OverflowError:
+        raise _BadRequest(f"clock/advance: {body} is too far to move the clock") from None
+    return {"now": iso(mock.clock.now())}
+
+
+def _set(mock: MaintenanceWindowsMock, body: dict[str, Any]) -> dict[str, Any]:
+    if set(body) != {"now"} or not isinstance(body["now"], str):
+        raise _BadRequest('clock/set takes {"now": "<ISO-8601 date-time with an offset>"}')
+    mock.clock.set(body["now"])
+    return {"now": iso(mock.clock.now())}
+
+
+def _reset(mock: MaintenanceWindowsMock, body: dict[str, Any]) -> dict[str, Any]:
+    mock.reset()
+    return {"now": iso(mock.clock.now())}
+
+
+_Route = Callable[[MaintenanceWindowsMock, dict[str, Any]], dict[str, Any]]
+
+_ROUTES: dict[str, dict[str, _Route]] = {
+    f"{PREFIX}/health": {"GET": _health},
+    f"{PREFIX}/clock": {"GET": _now},
+    f"{PREFIX}/clock/advance": {"POST": _advance},
+    f"{PREFIX}/clock/set": {"POST": _set},
+    f"{PREFIX}/reset": {"POST": _reset},
+}
+#: Where outcome rules will be registered; answered 501 until executions exist.
+OUTCOMES_PATH = f"{PREFIX}/outcomes"
+
+
+def handle(mock: MaintenanceWindowsMock, method: str, path: str, body: bytes) -> Reply:
+    """Answer one control-API request. Never raises for a bad request."""
+    path = path.split("?", 1)[0].rstrip("/") or "/"
+    if path == OUTCOMES_PATH:
+        if method != "POST":
+            return _error(405, "MethodNotAllowed", f"{method} is not allowed on {path}", {"Allow": "POST"})
+        return _error(501, "NotImplemented", OUTCOMES_NOT_SUPPORTED)
+    methods = _ROUTES.get(path)
+    if methods is None:
+        known = ", ".join([*_ROUTES, OUTCOMES_PATH])
+        return _error(404, "NotFound", f"No control endpoint {path}. The control API has: {known}")
+    route = methods.get(method)
+    if route is None:
+        allowed = ", ".join(methods)
+        return _error(
+            405, "MethodNotAllowed", f"{method} is not allowed on {path}; use {allowed}", {"Allow": allowed}
+        )
+    try:
+        return _ok(route(mock, _object(body)))
+    except (_BadRequest, ValueError, TypeError) as error:
+        return _error(400, "BadRequest", str(error))

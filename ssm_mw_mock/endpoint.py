@@ -1,0 +1,137 @@
+"""SSM's HTTP endpoint: one raw HTTP request in, one HTTP answer out, for the front doors that see HTTP.
+
+The HTTP server and the ``requests`` front door receive what a real SSM endpoint receives: a method, a
+path, headers and a body. :func:`answer` checks the HTTP envelope (``POST /``, an ``X-Amz-Target``
+naming a maintenance-window operation), picks the region, and hands the rest to :func:`wire.dispatch` —
+the same call the botocore front door makes, so there is one implementation of each operation.
+
+The region comes from the SigV4 credential scope of the ``Authorization`` header
+(``Credential=AKID/20240101/<region>/ssm/aws4_request``), else from an AWS host name
+(``ssm.<region>.amazonaws.com``), else it is ``us-east-1``.
+
+Known differences from AWS: signatures are read for their region but never checked, so any credentials
+(or none) are accepted; a request for an SSM operation that is not about maintenance windows is refused
+with ``NotMockedByMaintenanceWindowsMock`` (the botocore front door's code), where AWS would answer it;
+an unknown ``X-Amz-Target`` gets ``UnknownOperationException`` with a message of ours (AWS sends none);
+a wrong method or path gets a JSON 404/405, where AWS's front end answers differently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from . import shapes, wire
+from .backend import TAG_OPERATIONS, WINDOW_OPERATIONS, Backend, is_ours
+from .errors import SsmError
+
+DEFAULT_REGION = "us-east-1"
+#: The botocore front door's code for a call the mock does not serve; the same here.
+REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
+UNKNOWN_OPERATION_CODE = "UnknownOperationException"
+
+_SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+#: SSM's host names: ``ssm.<region>.amazonaws.com``, ``ssm-fips.…`` and China's ``….amazonaws.com.cn``.
+SSM_HOST = re.compile(r"ssm(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?", re.IGNORECASE)
+#: Every operation in SSM's model, served or not, to tell "not ours" from "no such operation".
+_SSM_OPERATIONS = frozenset(shapes.ssm_model().operation_names)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An HTTP answer: status, JSON body and the headers that go with it."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def json_reply(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Reply:
+    """An error in SSM's envelope, ``{"__type": code, "message": message}``."""
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return Reply(status, body, {**_headers(), **(headers or {})})
+
+
+def _headers() -> dict[str, str]:
+    return {"Content-Type": wire.CONTENT_TYPE, "x-amzn-RequestId": wire.request_id()}
+
+
+def region_of(authorization: str | None, host: str | None) -> str:
+    """The region a request is for: SigV4 credential scope, else an AWS host name, else ``us-east-1``."""
+    if authorization:
+        scope = _SCOPE_REGION.search(authorization)
+        if scope:
+            return scope.group(1)
+    if host:
+        named = SSM_HOST.fullmatch(host.strip())
+        if named:
+            return named.group(1).lower()
+    return DEFAULT_REGION
+
+
+def claims(target: str | None, body: bytes | None) -> bool:
+    """Whether a request to SSM is a maintenance-window call (tag calls only on a maintenance window)."""
+    operation = wire.operation_from_target(target)
+    if operation in WINDOW_OPERATIONS:
+        return True
+    if operation in TAG_OPERATIONS:
+        try:
+            return is_ours(operation, wire.decode(body))
+        except SsmError:
+            return False
+    return False
+
+
+def answer(
+    backend: Backend,
+    account: str,
+    *,
+    method: str,
+    path: str,
+    target: str | None,
+    authorization: str | None,
+    host: str | None,
+    body: bytes,
+) -> Reply:
+    """Answer one HTTP request to the SSM endpoint. Never raises for a bad request."""
+    if path.split("?", 1)[0] != "/":
+        return json_reply(
+            404, "NotFound", f"No such resource: {path}. SSM's API is POST / with an X-Amz-Target header."
+        )
+    if method != "POST":
+        return json_reply(
+            405,
+            "MethodNotAllowed",
+            f"{method} is not allowed on /; SSM's API is POST / with an X-Amz-Target header.",
+            {"Allow": "POST"},
+        )
+    operation = wire.operation_from_target(target)
+    if operation is None:
+        what = f"X-Amz-Target {target!r}" if target else "a request without an X-Amz-Target header"
+        return json_reply(
+            400,
+            UNKNOWN_OPERATION_CODE,
+            f"ssm_mw_mock cannot serve {what}: an SSM request names its operation as "
+            f"X-Amz-Target: {wire.TARGET_PREFIX}<Operation>.",
+        )
+    try:
+        params = wire.decode(body)
+    except SsmError as error:
+        return Reply(error.status, wire.error_body(error), _headers())
+    if not is_ours(operation, params):
+        if operation not in _SSM_OPERATIONS:
+            return json_reply(
+                400,
+                UNKNOWN_OPERATION_CODE,
+                f"SSM has no operation {operation!r} (from X-Amz-Target {target!r}).",
+            )
+        return json_reply(
+            400,
+            REFUSED_CODE,
+            f"ssm_mw_mock does not serve ssm:{operation}. It answers the maintenance-window operations of "
+            "SSM and tag calls on maintenance windows (ResourceType=MaintenanceWindow).",
+        )
+    region = region_of(authorization, host)
+    status, payload = wire.dispatch(backend, operation, params, region, account)
+    return Reply(status, payload, _headers())

@@ -1,0 +1,102 @@
+"""The ``requests`` front door: code that signs and sends its own HTTP to SSM with ``requests``.
+
+While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``,
+or China's ``….amazonaws.com.cn``) is answered by :func:`endpoint.answer` — the same wire layer and
+backend as the botocore front door and the HTTP server. It uses the ``responses`` library (an optional
+extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send`` at class level, so
+sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
+``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or
+moto's.
+
+With moto: a maintenance-window call is ours; any other SSM call is passed on to moto when its
+``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, exactly as
+for botocore clients. Known difference from the botocore front door: this holds when moto's ``mock_aws``
+starts first (outside ours). moto's ``requests`` hook, started after ours, sits in front of it and answers
+every AWS URL itself, maintenance windows included, until it stops.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from . import endpoint, patching
+
+if TYPE_CHECKING:
+    from .patching import Serving
+
+#: Every URL of SSM's public endpoints; anything else is none of our business.
+SSM_URL = re.compile(
+    r"https?://ssm(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:[/?].*)?", re.IGNORECASE
+)
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+
+
+@cache
+def available() -> bool:
+    """Whether ``requests`` and ``responses`` can be imported (both are optional)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("requests", "responses"))
+
+
+def _body(request: Any) -> bytes:
+    body = request.body
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode()
+    return bytes(body)
+
+
+class RequestsDoor:
+    """Answers ``requests`` calls to SSM for one mock, between ``start()`` and ``stop()``."""
+
+    def __init__(self, mock: Serving) -> None:
+        self._mock = mock
+        self._responses: Any = None
+
+    def start(self) -> None:
+        import requests.adapters
+        import responses
+
+        # Whatever answers requests now (the network, or moto's or the user's responses mock) keeps
+        # answering everything that is not ours.
+        previous: Any = requests.adapters.HTTPAdapter.send
+        mocker = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=previous)
+        for method in _METHODS:
+            mocker.add_callback(method, SSM_URL, callback=self._answer, match=[self._claims])
+        mocker.add_passthru(re.compile(".*"))
+        mocker.start()
+        self._responses = mocker
+
+    def stop(self) -> None:
+        mocker, self._responses = self._responses, None
+        if mocker is not None:
+            mocker.stop(allow_assert=False)
+
+    def _claims(self, request: Any) -> tuple[bool, str]:
+        """A ``responses`` matcher: maintenance-window calls, and other SSM calls unless moto takes them."""
+        if endpoint.claims(request.headers.get("X-Amz-Target"), _body(request)):
+            return True, ""
+        if patching._moto_stubber() is not None:
+            return False, "not a maintenance-window call; passed on to moto"
+        return True, ""  # refused by endpoint.answer, naming the operation
+
+    def _answer(self, request: Any) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(request.url)
+        path = url.path or "/"
+        if url.query:
+            path = f"{path}?{url.query}"
+        reply = endpoint.answer(
+            self._mock.backend,
+            self._mock.account_id,
+            method=request.method,
+            path=path,
+            target=request.headers.get("X-Amz-Target"),
+            authorization=request.headers.get("Authorization"),
+            host=url.netloc,
+            body=_body(request),
+        )
+        return reply.status, reply.headers, reply.body
