@@ -83,7 +83,7 @@ class Clock:
         if target < self._now:
             raise ValueError(
                 f"the clock only moves forward: it is {self._now.isoformat()} and "
-                f"clock.set() was given {target.isoformat()}; use mw.reset() or a new mock to start over"
+                f"clock.set() was given {target.isoformat()}; start a new mock to go back in time"
             )
         return self._move_to(target)
 

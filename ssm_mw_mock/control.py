@@ -8,30 +8,35 @@ script driving the AWS CLI, a Go or Terraform test) can move the fake clock and 
 - ``POST /_mw/clock/advance`` with any of ``{"days", "hours", "minutes", "seconds"}`` → ``{"now"}``
 - ``POST /_mw/clock/set`` with ``{"now": "2024-03-05T16:10:00Z"}`` (forward only) → ``{"now"}``
 - ``POST /_mw/reset`` (forget every window; the clock keeps its time) → ``{"now"}``
-- ``POST /_mw/outcomes``: reserved for outcome rules; 501 until the execution simulator exists.
+- ``POST /_mw/outcomes`` with ``{"rules": [{"match": {...}, "status", "duration_seconds", "output"}]}``:
+  what ``mw.on_invocation`` does in Python. Each invocation takes the first rule whose ``match`` (any of
+  ``target_id``, ``window_id``, ``window_task_id``, ``task_arn``, ``task_type``; all given keys must equal)
+  fits it; with no fitting rule it succeeds. A new post replaces the rules; ``{"rules": []}`` clears them.
+  → ``{"rules": <count>}``
 
 ``now`` is ISO-8601 in UTC (``2024-03-04T00:00:00Z``). Errors use SSM's envelope,
 ``{"__type": code, "message": text}``: 400 ``BadRequest`` (bad JSON, unknown keys, moving the clock
-backwards — the message is the clock's own), 404 ``NotFound``, 405 ``MethodNotAllowed``, 501
-``NotImplemented``.
+backwards — the message is the clock's own), 404 ``NotFound``, 405 ``MethodNotAllowed``.
 
-This is not an AWS API, so there is nothing to differ from; it mirrors the Python handle, and
-``POST /_mw/outcomes`` stays an honest 501 until the execution simulator gives outcome rules a meaning.
+This is not an AWS API, so there is nothing to differ from; it mirrors the Python handle.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .endpoint import Reply
+from .history import Invocation
 from .mock import MaintenanceWindowsMock
+from .simulator import Outcome
 
 PREFIX = "/_mw"
 _ADVANCE_KEYS = ("days", "hours", "minutes", "seconds")
-OUTCOMES_NOT_SUPPORTED = "not yet supported: executions arrive with the execution simulator"
+_MATCH_KEYS = ("target_id", "window_id", "window_task_id", "task_arn", "task_type")
+_RULE_KEYS = ("match", "status", "duration_seconds", "output")
 
 
 class _BadRequest(Exception):
@@ -121,27 +126,66 @@ def _reset(mock: MaintenanceWindowsMock, body: dict[str, Any]) -> dict[str, Any]
 
 _Route = Callable[[MaintenanceWindowsMock, dict[str, Any]], dict[str, Any]]
 
+
+class OutcomeRules:
+    """An outcome hook made of JSON rules: the first rule whose ``match`` fits an invocation decides."""
+
+    def __init__(self, rules: list[tuple[dict[str, str], Outcome]]) -> None:
+        self.rules = rules
+
+    def __call__(self, invocation: Invocation) -> Outcome | None:
+        for match, outcome in self.rules:
+            if all(getattr(invocation, key) == value for key, value in match.items()):
+                return outcome
+        return None
+
+
+def _outcome_rules(body: dict[str, Any]) -> OutcomeRules:
+    if set(body) != {"rules"} or not isinstance(body["rules"], list):
+        raise _BadRequest('the body must be {"rules": [...]}')
+    rules: list[tuple[dict[str, str], Outcome]] = []
+    for number, rule in enumerate(body["rules"], 1):
+        if not isinstance(rule, dict) or set(rule) - set(_RULE_KEYS):
+            raise _BadRequest(f"rule {number} must be an object with keys among {', '.join(_RULE_KEYS)}")
+        match = rule.get("match", {})
+        if not isinstance(match, dict) or set(match) - set(_MATCH_KEYS):
+            raise _BadRequest(f"rule {number}: match takes keys among {', '.join(_MATCH_KEYS)}")
+        if not all(isinstance(value, str) for value in match.values()):
+            raise _BadRequest(f"rule {number}: match values must be strings")
+        seconds = rule.get("duration_seconds")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)):
+            raise _BadRequest(f"rule {number}: duration_seconds must be a number")
+        output = rule.get("output")
+        if output is not None and not isinstance(output, str):
+            raise _BadRequest(f"rule {number}: output must be a string")
+        status = rule.get("status", "SUCCESS")
+        duration = None if seconds is None else timedelta(seconds=seconds)
+        rules.append((match, Outcome(status=status, duration=duration, output=output)))
+    return OutcomeRules(rules)
+
+
+def _outcomes(mock: MaintenanceWindowsMock, body: dict[str, Any]) -> dict[str, Any]:
+    rules = _outcome_rules(body)
+    mock.on_invocation(rules if rules.rules else None)
+    return {"rules": len(rules.rules)}
+
+
 _ROUTES: dict[str, dict[str, _Route]] = {
     f"{PREFIX}/health": {"GET": _health},
     f"{PREFIX}/clock": {"GET": _now},
     f"{PREFIX}/clock/advance": {"POST": _advance},
     f"{PREFIX}/clock/set": {"POST": _set},
     f"{PREFIX}/reset": {"POST": _reset},
+    f"{PREFIX}/outcomes": {"POST": _outcomes},
 }
-#: Where outcome rules will be registered; answered 501 until executions exist.
-OUTCOMES_PATH = f"{PREFIX}/outcomes"
 
 
 def handle(mock: MaintenanceWindowsMock, method: str, path: str, body: bytes) -> Reply:
     """Answer one control-API request. Never raises for a bad request."""
     path = path.split("?", 1)[0].rstrip("/") or "/"
-    if path == OUTCOMES_PATH:
-        if method != "POST":
-            return _error(405, "MethodNotAllowed", f"{method} is not allowed on {path}", {"Allow": "POST"})
-        return _error(501, "NotImplemented", OUTCOMES_NOT_SUPPORTED)
     methods = _ROUTES.get(path)
     if methods is None:
-        known = ", ".join([*_ROUTES, OUTCOMES_PATH])
+        known = ", ".join(_ROUTES)
         return _error(404, "NotFound", f"No control endpoint {path}. The control API has: {known}")
     route = methods.get(method)
     if route is None:

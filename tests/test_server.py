@@ -23,7 +23,6 @@ import requests
 from botocore.exceptions import ClientError
 
 from ssm_mw_mock import MaintenanceWindowsMock, patching
-from ssm_mw_mock.control import OUTCOMES_NOT_SUPPORTED
 from ssm_mw_mock.server import MAX_BODY, ThreadedServer
 from tests.conftest import NOW
 
@@ -504,7 +503,7 @@ def test_control_clock_set_backwards_is_400_with_the_clocks_message(server: Thre
     assert answer == {
         "__type": "BadRequest",
         "message": "the clock only moves forward: it is 2024-03-04T00:00:00+00:00 and clock.set() was given "
-        "2024-03-03T00:00:00+00:00; use mw.reset() or a new mock to start over",
+        "2024-03-03T00:00:00+00:00; start a new mock to go back in time",
     }
 
 
@@ -548,12 +547,71 @@ def test_control_reset_forgets_windows_and_keeps_the_time(server: ThreadedServer
     assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
 
 
-def test_control_outcomes_is_an_honest_501(server: ThreadedServer) -> None:
-    status, answer = control(server, "POST", "outcomes", {"status": "FAILED"})
+def test_control_outcomes_rules_decide_invocations(server: ThreadedServer) -> None:
+    ssm = client(server)
+    window_id = ssm.create_maintenance_window(
+        Name="rules", Schedule="cron(0 2 ? * * *)", Duration=3, Cutoff=1, AllowUnassociatedTargets=False
+    )["WindowId"]
+    target_id = ssm.register_target_with_maintenance_window(
+        WindowId=window_id,
+        ResourceType="INSTANCE",
+        Targets=[{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0", "i-0123456789abcdef1"]}],
+    )["WindowTargetId"]
+    ssm.register_task_with_maintenance_window(
+        WindowId=window_id,
+        TaskArn="AWS-RunShellScript",
+        TaskType="RUN_COMMAND",
+        Targets=[{"Key": "WindowTargetIds", "Values": [target_id]}],
+        MaxConcurrency="2",
+        MaxErrors="1",
+    )
+    rules = {
+        "rules": [
+            {
+                "match": {"target_id": "i-0123456789abcdef1"},
+                "status": "FAILED",
+                "duration_seconds": 60,
+                "output": "disk full",
+            }
+        ]
+    }
+    assert control(server, "POST", "outcomes", rules) == (200, {"rules": 1})
+    control(server, "POST", "clock/advance", {"hours": 3})
+    (execution,) = ssm.describe_maintenance_window_executions(WindowId=window_id)["WindowExecutions"]
+    (task,) = ssm.describe_maintenance_window_execution_tasks(
+        WindowExecutionId=execution["WindowExecutionId"]
+    )["WindowExecutionTaskIdentities"]
+    invocations = ssm.describe_maintenance_window_execution_task_invocations(
+        WindowExecutionId=execution["WindowExecutionId"], TaskId=task["TaskExecutionId"]
+    )["WindowExecutionTaskInvocationIdentities"]
+    seen = {(i["Status"], i["StatusDetails"], (i["EndTime"] - i["StartTime"]).seconds) for i in invocations}
+    assert seen == {("SUCCESS", "Success", 5), ("FAILED", "disk full", 60)}
+    assert execution["Status"] == "FAILED"
 
-    assert status == 501
-    assert answer == {"__type": "NotImplemented", "message": OUTCOMES_NOT_SUPPORTED}
-    assert OUTCOMES_NOT_SUPPORTED == "not yet supported: executions arrive with the execution simulator"
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"status": "FAILED"}, 'the body must be {"rules": [...]}'),
+        (
+            {"rules": [{"colour": "red"}]},
+            "rule 1 must be an object with keys among match, status, duration_seconds, output",
+        ),
+        (
+            {"rules": [{"match": {"instance": "i-1"}}]},
+            "rule 1: match takes keys among target_id, window_id, window_task_id, task_arn, task_type",
+        ),
+        (
+            {"rules": [{"status": "DONE"}]},
+            "Outcome(status='DONE') is not an invocation status; "
+            "use one of CANCELLED, FAILED, SUCCESS, TIMED_OUT",
+        ),
+    ],
+)
+def test_control_outcomes_bad_rules_are_400(
+    server: ThreadedServer, body: dict[str, Any], message: str
+) -> None:
+    assert control(server, "POST", "outcomes", body) == (400, {"__type": "BadRequest", "message": message})
 
 
 def test_control_unknown_path_is_404_listing_the_api(server: ThreadedServer) -> None:

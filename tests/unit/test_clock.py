@@ -44,7 +44,7 @@ def test_clock_set_backwards_raises_and_changes_nothing() -> None:
         clock.set("2024-03-03T00:00:00Z")
     assert str(caught.value) == (
         "the clock only moves forward: it is 2024-03-04T00:00:00+00:00 and clock.set() was given "
-        "2024-03-03T00:00:00+00:00; use mw.reset() or a new mock to start over"
+        "2024-03-03T00:00:00+00:00; start a new mock to go back in time"
     )
     assert clock.now() == START
 
