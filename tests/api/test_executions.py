@@ -568,6 +568,40 @@ def test_cancel_mid_run_lets_the_running_invocation_finish(ssm: Any, mw: Mainten
     assert invocations(ssm, execution_id, listed[1]["TaskExecutionId"]) == []
 
 
+def test_cancel_from_the_hook_stops_tasks_of_the_same_priority_not_yet_started(
+    ssm: Any, mw: MaintenanceWindowsMock
+) -> None:
+    window_id = window(ssm)
+    target_id = target(ssm, window_id, I1, I2)
+    run_command(ssm, window_id, target_id, priority=1)
+    run_command(ssm, window_id, target_id, priority=1)
+    cancelled: list[str] = []
+
+    def hook(invocation: Invocation) -> Outcome:
+        if not cancelled:
+            cancelled.append(invocation.window_execution_id)
+            ssm.cancel_maintenance_window_execution(WindowExecutionId=invocation.window_execution_id)
+        return Outcome(duration=timedelta(minutes=10))
+
+    mw.on_invocation(hook)
+    mw.clock.advance(days=1)
+
+    execution = only_execution(ssm, window_id)
+    listed = tasks(ssm, execution["WindowExecutionId"])
+    assert cancelled == [execution["WindowExecutionId"]]
+    assert timeline([execution]) == [
+        ("CANCELLED", "The maintenance window execution was cancelled.", at(2), at(2, 10))
+    ]
+    assert timeline(listed) == [
+        ("CANCELLED", "The task was cancelled.", at(2), at(2, 10)),
+        ("CANCELLED", "The task was cancelled before it started.", at(2), at(2)),
+    ]
+    assert [
+        instance_of(i) for i in invocations(ssm, execution["WindowExecutionId"], listed[0]["TaskExecutionId"])
+    ] == [I1]
+    assert invocations(ssm, execution["WindowExecutionId"], listed[1]["TaskExecutionId"]) == []
+
+
 def test_cancel_a_finished_execution_changes_nothing(ssm: Any, mw: MaintenanceWindowsMock) -> None:
     window_id = window(ssm)
     mw.clock.advance(days=1)
