@@ -52,6 +52,7 @@ from .history import (
     FINAL,
     IN_PROGRESS,
     INVOCATION_RESULTS,
+    PENDING,
     SKIPPED_OVERLAPPING,
     SUCCESS,
     TIMED_OUT,
@@ -255,9 +256,10 @@ class Simulator:
             if task.record.status not in FINAL and task.pending:
                 task.pending.clear()
                 task.stop_reason = "cancel"
-        for group in run.groups:
-            for task in group:
-                self._never_started(task, now, CANCELLED, "The task was cancelled before it started.")
+        # A hook may cancel while its group is still starting: tasks of that group not yet started never will.
+        not_started = [task for task in run.active if task.record.status == PENDING]
+        for task in itertools.chain(not_started, *run.groups):
+            self._never_started(task, now, CANCELLED, "The task was cancelled before it started.")
         run.groups.clear()
         for task in run.active:
             if task.record.status not in FINAL and not task.running:
@@ -364,7 +366,8 @@ class Simulator:
                 break
             run.active = run.groups.popleft()
             for task in run.active:
-                self._start_task(task, now)
+                if task.record.status == PENDING:  # not cancelled by a hook meanwhile
+                    self._start_task(task, now)
             if not all(task.record.status in FINAL for task in run.active):
                 return
         self._finish_run(run, now)
