@@ -18,6 +18,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from .backend import DEFAULT_ACCOUNT
 from .clock import parse_moment
 from .mock import MaintenanceWindowsMock
 from .server import ThreadedServer, is_loopback
@@ -56,8 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def serve(host: str, port: int, now: str | None, account_id: str | None) -> int:
     """Serve until SIGINT or SIGTERM; returns the exit status."""
-    options = {} if account_id is None else {"account_id": account_id}
-    mock = MaintenanceWindowsMock(now=now, **options)
+    mock = MaintenanceWindowsMock(now=now, account_id=account_id or DEFAULT_ACCOUNT)
     if not is_loopback(host):
         print(
             f"ssm_mw_mock: warning: listening on {host}, beyond this machine; the API has no authentication",

@@ -9,7 +9,6 @@ anything, so a rejected call leaves the state as it was.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
@@ -69,7 +68,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.lock = threading.RLock()
+        self.lock = clock.lock
         self._states: dict[tuple[str, str], RegionState] = {}
         self._validator = default_validator()
         self.simulator = Simulator(self)
@@ -117,6 +116,8 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
         """Answer one request; raises ``SsmError`` for anything SSM would refuse."""
         self._validator.validate(operation, params)
+        if self.clock.following:
+            self.clock.now()  # catch up with the followed time before answering
         method: Operation | None = getattr(self, method_name(operation), None)
         if method is None:
             raise UnsupportedOperation(

@@ -47,15 +47,33 @@ def parse_moment(value: datetime | str, *, what: str) -> datetime:
 
 
 class Clock:
-    """A frozen clock that moves only when told to, forward only."""
+    """A frozen clock that moves only when told to, forward only.
 
-    def __init__(self, start: datetime) -> None:
+    With ``follow`` (a function returning the time to follow, such as the real ``datetime.now`` that
+    freezegun or time-machine control), the clock also catches up with that time whenever it is read,
+    playing the interval like ``set`` would; it never goes back when the followed time does.
+    """
+
+    def __init__(self, start: datetime, follow: Callable[[], datetime] | None = None) -> None:
         self._now = start
-        self._lock = threading.RLock()
+        #: Serialises moves; the backend holds the same lock around every operation, so a move and an
+        #: operation never interleave and can never wait on each other in opposite orders.
+        self.lock = threading.RLock()
         self._listeners: list[ClockListener] = []
+        self._follow = follow
+        self._moving = False
+
+    @property
+    def following(self) -> bool:
+        """Whether the clock catches up with a followed time (``follow_time=True`` on the mock)."""
+        return self._follow is not None
 
     def now(self) -> datetime:
         """The current fake time, an aware UTC datetime."""
+        if self._follow is not None and not self._moving:
+            followed = self._follow()
+            if followed > self._now:
+                self._move_to(followed)
         return self._now
 
     def advance(
@@ -69,18 +87,19 @@ class Clock:
     ) -> datetime:
         """Move forward by ``delta`` or by the keyword amounts; returns the new time."""
         step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        base = self.now()
         if delta is not None:
             if not isinstance(delta, timedelta):
                 raise TypeError(f"advance() takes a timedelta or keyword amounts, not {type(delta).__name__}")
             step += delta
         if step < timedelta(0):
             raise ValueError(f"the clock only moves forward; advance() was given {step}")
-        return self._move_to(self._now + step)
+        return self._move_to(base + step)
 
     def set(self, moment: datetime | str) -> datetime:
         """Move to ``moment`` (aware datetime or ISO string); going backwards raises ``ValueError``."""
         target = parse_moment(moment, what="clock.set()")
-        if target < self._now:
+        if target < self.now():
             raise ValueError(
                 f"the clock only moves forward: it is {self._now.isoformat()} and "
                 f"clock.set() was given {target.isoformat()}; start a new mock to go back in time"
@@ -92,10 +111,14 @@ class Clock:
         self._listeners.append(listener)
 
     def _move_to(self, target: datetime) -> datetime:
-        with self._lock:
+        with self.lock:
             old = self._now
-            for listener in self._listeners:
-                listener(old, target, self._step)
+            self._moving = True
+            try:
+                for listener in self._listeners:
+                    listener(old, target, self._step)
+            finally:
+                self._moving = False
             self._now = target
         return target
 

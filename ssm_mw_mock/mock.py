@@ -35,10 +35,20 @@ class MaintenanceWindowsMock:
         now: where the fake clock starts (aware datetime or ISO-8601 text with an offset); by default the
             real time when the mock starts.
         account_id: the account the mock's resources belong to.
+        follow_time: make the fake clock catch up with ``datetime.now()`` whenever it is read (every
+            mocked call reads it), so a test that moves time with freezegun or time-machine moves the
+            mock's clock too. It never sleeps and never goes back; ``mw.clock`` still moves it forward.
     """
 
-    def __init__(self, *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT) -> None:
+    def __init__(
+        self,
+        *,
+        now: datetime | str | None = None,
+        account_id: str = DEFAULT_ACCOUNT,
+        follow_time: bool = False,
+    ) -> None:
         self._start_at = None if now is None else parse_moment(now, what="now=")
+        self._follow_time = follow_time
         given: object = account_id  # checked at run time too: callers may not be type-checked
         if not (isinstance(given, str) and len(given) == 12 and given.isdigit()):
             raise ValueError(f"account_id must be 12 digits, such as '123456789012'; got {account_id!r}")
@@ -50,7 +60,8 @@ class MaintenanceWindowsMock:
         self._fresh()
 
     def _fresh(self) -> None:
-        self._clock = Clock(self._start_at or wall_clock_now())
+        follow = wall_clock_now if self._follow_time else None
+        self._clock = Clock(self._start_at or wall_clock_now(), follow=follow)
         self._backend = Backend(self._clock)
         self._backend.simulator.on_invocation(self._hook)
 
@@ -206,16 +217,21 @@ def mock_maintenance_windows(target: _T, /) -> _T: ...
 
 @overload
 def mock_maintenance_windows(
-    *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT
+    *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT, follow_time: bool = False
 ) -> MaintenanceWindowsMock: ...
 
 
 def mock_maintenance_windows(
-    target: Any = None, /, *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT
+    target: Any = None,
+    /,
+    *,
+    now: datetime | str | None = None,
+    account_id: str = DEFAULT_ACCOUNT,
+    follow_time: bool = False,
 ) -> Any:
     """Mock SSM maintenance windows: ``@mock_maintenance_windows``, ``@mock_maintenance_windows(now=...)``
-    or ``with mock_maintenance_windows(...) as mw:``."""
-    mock = MaintenanceWindowsMock(now=now, account_id=account_id)
+    or ``with mock_maintenance_windows(...) as mw:``; options as for :class:`MaintenanceWindowsMock`."""
+    mock = MaintenanceWindowsMock(now=now, account_id=account_id, follow_time=follow_time)
     if target is None:
         return mock
     return mock(target)
