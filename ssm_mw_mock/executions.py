@@ -13,17 +13,15 @@ Known differences from AWS (our documented choices):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from . import shapes
 from .clock import Clock
-from .errors import DoesNotExistException, ValidationException
+from .errors import DoesNotExistException
 from .history import Invocation, TaskExecution, WindowExecution
-from .schedule import ScheduleError, parse_instant
 from .simulator import Simulator
-from .store import RegionState, paginate
+from .store import RegionState, filter_instant, filters, page_result, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -39,8 +37,8 @@ class ExecutionOperations:
     def describe_maintenance_window_executions(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         executions = [e for e in state.executions.values() if e.window_id == window.window_id]
-        for key, values in _filters(params, ("ExecutedAfter", "ExecutedBefore")):
-            bound = _instant(key, values)
+        for key, values in filters(params, ("ExecutedAfter", "ExecutedBefore")):
+            bound = filter_instant(key, values)
             if key == "ExecutedAfter":
                 executions = [e for e in executions if e.start_time >= bound]
             else:
@@ -50,7 +48,7 @@ class ExecutionOperations:
             executions, params, "DescribeMaintenanceWindowExecutions", default_max=50, newest_first=True
         )
         fields = shapes.members("MaintenanceWindowExecution")
-        return _page("WindowExecutions", [shapes.view(e, fields) for e in page], token)
+        return page_result("WindowExecutions", [shapes.view(e, fields) for e in page], token)
 
     def get_maintenance_window_execution(self, state: RegionState, params: Params) -> Result:
         execution = _execution(state, params["WindowExecutionId"])
@@ -61,7 +59,7 @@ class ExecutionOperations:
         tasks = _by_status(execution.tasks, params)
         page, token = paginate(tasks, params, "DescribeMaintenanceWindowExecutionTasks", default_max=50)
         fields = shapes.members("MaintenanceWindowExecutionTaskIdentity")
-        return _page("WindowExecutionTaskIdentities", [shapes.view(t, fields) for t in page], token)
+        return page_result("WindowExecutionTaskIdentities", [shapes.view(t, fields) for t in page], token)
 
     def get_maintenance_window_execution_task(self, state: RegionState, params: Params) -> Result:
         task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
@@ -78,7 +76,9 @@ class ExecutionOperations:
             invocations, params, "DescribeMaintenanceWindowExecutionTaskInvocations", default_max=50
         )
         fields = shapes.members("MaintenanceWindowExecutionTaskInvocationIdentity")
-        return _page("WindowExecutionTaskInvocationIdentities", [_invocation(i, fields) for i in page], token)
+        return page_result(
+            "WindowExecutionTaskInvocationIdentities", [_invocation(i, fields) for i in page], token
+        )
 
     def get_maintenance_window_execution_task_invocation(self, state: RegionState, params: Params) -> Result:
         task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
@@ -129,37 +129,11 @@ def _invocation(invocation: Invocation, fields: tuple[tuple[str, str], ...]) -> 
     return result
 
 
-def _page(key: str, items: list[Result], token: str | None) -> Result:
-    result: Result = {key: items}
-    if token:
-        result["NextToken"] = token
-    return result
-
-
-def _filters(params: Params, allowed: Sequence[str]) -> Iterable[tuple[str, list[str]]]:
-    for flt in params.get("Filters") or ():
-        key = flt.get("Key")
-        if key not in allowed:
-            raise ValidationException(
-                f"The filter key {key} is not supported; supported keys: " + ", ".join(allowed)
-            )
-        yield key, list(flt.get("Values") or [])
-
-
-def _instant(key: str, values: list[str]) -> datetime:
-    if len(values) != 1:
-        raise ValidationException(f"The filter {key} takes exactly one value")
-    try:
-        return parse_instant(values[0])
-    except ScheduleError as error:
-        raise ValidationException(f"Invalid value for filter {key}: {error}") from None
-
-
 S = TypeVar("S", TaskExecution, Invocation)
 
 
 def _by_status(items: list[S], params: Params) -> list[S]:
-    for _, values in _filters(params, ("STATUS",)):
+    for _, values in filters(params, ("STATUS",)):
         wanted = set(values)
         items = [item for item in items if item.status in wanted]
     return items

@@ -18,14 +18,16 @@ import binascii
 import itertools
 import secrets
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken, ValidationException
 from .history import WindowExecution
 from .inventory import Inventory
 from .models import Window
+from .schedule import ScheduleError, parse_instant
 
 T = TypeVar("T")
 
@@ -112,18 +114,43 @@ def paginate(
     return page, (_make_token(listing, page[-1].seq) if more and page else None)
 
 
+def filters(params: dict[str, Any], supported: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    """Each ``(key, values)`` of the request's ``Filters``; a key not in ``supported`` is refused."""
+    for flt in params.get("Filters") or ():
+        key = flt.get("Key")
+        if key not in supported:
+            raise ValidationException(
+                f"The filter key {key} is not supported; supported keys: " + ", ".join(supported)
+            )
+        yield key, list(flt.get("Values") or ())
+
+
+def filter_instant(key: str, values: list[str]) -> datetime:
+    """The one ISO-8601 value of a time filter (``ScheduledAfter``, ``ExecutedBefore``, …)."""
+    if len(values) != 1:
+        raise ValidationException(f"The filter {key} takes exactly one value")
+    try:
+        return parse_instant(values[0])
+    except ScheduleError as error:
+        raise ValidationException(f"Invalid value for filter {key}: {error}") from None
+
+
+def page_result(key: str, items: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
+    """A listing's answer: its items under ``key``, and ``NextToken`` when there is more."""
+    result: dict[str, Any] = {key: items}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
 def filtered(items: Sequence[T], params: dict[str, Any], attributes: Mapping[str, str]) -> list[T]:
     """The items that pass every filter of ``params`` (ANDed); a filter passes an item whose attribute,
     as text, is any of its values. ``attributes`` maps each supported filter key to its attribute.
     """
     result = list(items)
-    for flt in params.get("Filters") or ():
-        key, values = flt["Key"], set(flt.get("Values") or ())
-        attr = attributes.get(key)
-        if attr is None:
-            supported = ", ".join(attributes)
-            raise ValidationException(f"The filter key {key} is not supported; supported keys: {supported}")
-        result = [item for item in result if _text(getattr(item, attr)) in values]
+    for key, values in filters(params, attributes):
+        wanted = set(values)
+        result = [item for item in result if _text(getattr(item, attributes[key])) in wanted]
     return result
 
 

@@ -39,7 +39,7 @@ from .errors import (
     ValidationException,
 )
 from .models import Target, Task, Window
-from .store import RegionState, filtered, new_uuid, paginate
+from .store import RegionState, filtered, new_uuid, page_result, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -180,10 +180,7 @@ class TargetOperations:
         targets = filtered(list(window.targets.values()), params, _TARGET_FILTERS)
         page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTarget")
-        result: Result = {"Targets": [shapes.view(t, fields) for t in page]}
-        if token:
-            result["NextToken"] = token
-        return result
+        return page_result("Targets", [shapes.view(t, fields) for t in page], token)
 
     def deregister_target_from_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])

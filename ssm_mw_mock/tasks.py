@@ -37,7 +37,7 @@ from typing import Any
 from . import shapes
 from .errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
 from .models import Task, Window
-from .store import RegionState, filtered, new_uuid, paginate
+from .store import RegionState, filtered, new_uuid, page_result, paginate
 from .targets import check_values_present, window_target
 
 Params = dict[str, Any]
@@ -223,10 +223,7 @@ class TaskOperations:
         tasks = filtered(list(window.tasks.values()), params, _TASK_FILTERS)
         page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks/{window.window_id}", 50)
         fields = shapes.members("MaintenanceWindowTask")
-        result: Result = {"Tasks": [shapes.view(t, fields) for t in page]}
-        if token:
-            result["NextToken"] = token
-        return result
+        return page_result("Tasks", [shapes.view(t, fields) for t in page], token)
 
     def deregister_task_from_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])

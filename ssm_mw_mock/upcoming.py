@@ -32,8 +32,8 @@ from .clock import Clock
 from .errors import InvalidNextToken, ValidationException
 from .inventory import resolve
 from .models import Window
-from .schedule import ScheduleError, format_execution_time, parse_instant
-from .store import RegionState, paginate
+from .schedule import format_execution_time
+from .store import RegionState, filter_instant, filters, page_result, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -51,10 +51,9 @@ class ScheduleOperations:
     def describe_maintenance_windows_for_target(self, state: RegionState, params: Params) -> Result:
         windows = windows_naming(state, params["Targets"], params["ResourceType"])
         page, token = paginate(windows, params, "DescribeMaintenanceWindowsForTarget", default_max=50)
-        result: Result = {"WindowIdentities": [{"WindowId": w.window_id, "Name": w.name} for w in page]}
-        if token:
-            result["NextToken"] = token
-        return result
+        return page_result(
+            "WindowIdentities", [{"WindowId": w.window_id, "Name": w.name} for w in page], token
+        )
 
     def describe_maintenance_window_schedule(self, state: RegionState, params: Params) -> Result:
         if params.get("WindowId"):
@@ -65,7 +64,7 @@ class ScheduleOperations:
             windows = windows_naming(state, params["Targets"], params["ResourceType"])
         else:
             raise ValidationException("Either WindowId or Targets and ResourceType must be specified")
-        after, before = _bounds(params.get("Filters") or ())
+        after, before = _bounds(params)
         start = max(self.clock.now() + _TICK, after) if after else self.clock.now() + _TICK
         resume: tuple[datetime, int] | None = None
         if params.get("NextToken"):
@@ -134,21 +133,8 @@ def _runs_of(window: Window, after: datetime) -> Iterator[tuple[datetime, int, W
         yield instant, window.seq, window
 
 
-def _bounds(filters: Iterable[Params]) -> tuple[datetime | None, datetime | None]:
-    bounds: dict[str, datetime] = {}
-    for flt in filters:
-        key = flt.get("Key")
-        if key not in _FILTER_KEYS:
-            raise ValidationException(
-                f"The filter key {key} is not supported; supported keys: " + ", ".join(_FILTER_KEYS)
-            )
-        values = flt.get("Values") or []
-        if len(values) != 1:
-            raise ValidationException(f"The filter {key} takes exactly one value")
-        try:
-            bounds[key] = parse_instant(values[0])
-        except ScheduleError as error:
-            raise ValidationException(f"Invalid value for filter {key}: {error}") from None
+def _bounds(params: Params) -> tuple[datetime | None, datetime | None]:
+    bounds = {key: filter_instant(key, values) for key, values in filters(params, _FILTER_KEYS)}
     return bounds.get("ScheduledAfter"), bounds.get("ScheduledBefore")
 
 

@@ -30,7 +30,7 @@ from .executions import forget_history
 from .models import Window
 from .schedule import ScheduleError, WindowSchedule, format_execution_time
 from .simulator import Simulator
-from .store import RegionState, new_window_id, paginate
+from .store import RegionState, filters, new_window_id, page_result, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -198,24 +198,15 @@ class WindowOperations:
 
     def describe_maintenance_windows(self, state: RegionState, params: Params) -> Result:
         windows: list[Window] = list(state.windows.values())
-        for flt in params.get("Filters") or ():
-            key, values = flt.get("Key"), flt.get("Values") or []
+        for key, values in filters(params, _WINDOW_FILTERS):
             if key == "Name":
                 windows = [w for w in windows if any(w.name.startswith(v) for v in values)]
-            elif key == "Enabled":
+            else:
                 wanted = {_read_bool(v) for v in values}
                 windows = [w for w in windows if w.enabled in wanted]
-            else:
-                raise ValidationException(
-                    f"The filter key {key} is not supported; supported keys: " + ", ".join(_WINDOW_FILTERS)
-                )
         page, token = paginate(windows, params, "DescribeMaintenanceWindows", default_max=50)
-        result: Result = {
-            "WindowIdentities": [self._window_result(w, "DescribeMaintenanceWindows") for w in page]
-        }
-        if token:
-            result["NextToken"] = token
-        return result
+        items = [self._window_result(w, "DescribeMaintenanceWindows") for w in page]
+        return page_result("WindowIdentities", items, token)
 
     # Tagging. Only ResourceType=MaintenanceWindow reaches the mock; the front door hands other
     # resource types to moto, or refuses them.
