@@ -123,6 +123,11 @@ def _translate_java_regex(pattern: str) -> str:
             if nxt in _JAVA_CLASS_IN_SET:
                 body = _JAVA_CLASS_IN_SET[nxt]
                 out.append(body if in_set else f"[{body}]")
+                if in_set and pattern.startswith("-", i + 2) and not pattern.startswith("-]", i + 2):
+                    # Java reads '-' after a class escape inside a set as a literal ([\w-./] = word
+                    # characters, '-', '.', '/'); Python would read a range and fail.
+                    out.append("\\-")
+                    i += 1
             else:
                 out.append(pattern[i : i + 2])
             i += 2

@@ -390,7 +390,19 @@ def test_every_operation_compiles() -> None:
             validator.validate(operation, {})
 
 
-GENERATABLE = [p for p in MODEL_PATTERNS if "\\p{" not in p and "(?!" not in p and "\\b" not in p]
+def _python_re_compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:  # Java-only syntax, such as [\w-\/] (a literal '-' after a class escape)
+        return False
+    return True
+
+
+GENERATABLE = [
+    p
+    for p in MODEL_PATTERNS
+    if "\\p{" not in p and "(?!" not in p and "\\b" not in p and _python_re_compiles(p)
+]
 
 _JAVA_LINE_TERMINATORS = set("\n\r\u0085\u2028\u2029")
 
