@@ -251,6 +251,13 @@ def test_server_aws_cli_session_with_the_clock_moved_by_the_control_api(server: 
     assert cli_time(window["ModifiedDate"]) == datetime(2024, 3, 5, 2, tzinfo=UTC)
     assert window["Duration"] == 4
     assert [identity["WindowId"] for identity in listed["WindowIdentities"]] == [window_id]
+    # The move played the window's runs of 4 and 5 March, 02:00: the CLI sees them, newest first.
+    runs = aws(server, "ssm", "describe-maintenance-window-executions", "--window-id", window_id)
+    assert [(cli_time(run["StartTime"]), run["Status"]) for run in runs["WindowExecutions"]] == [
+        (datetime(2024, 3, 5, 2, tzinfo=UTC), "SUCCESS"),
+        (datetime(2024, 3, 4, 2, tzinfo=UTC), "SUCCESS"),
+    ]
+    assert {run["StatusDetails"] for run in runs["WindowExecutions"]} == {"No tasks to execute."}
 
 
 # Raw HTTP: nothing a client sends crashes or hangs the server
