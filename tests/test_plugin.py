@@ -150,14 +150,15 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
 
 def test_entry_point_is_declared_in_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert project["project"]["entry-points"]["pytest11"] == {"ssm_mw_mock": PLUGIN}
+    assert project["project"]["entry-points"]["pytest11"] == {PLUGIN: PLUGIN}
 
 
 @pytest.mark.skipif(_entry_point() is None, reason="ssm_mw_mock is not installed: no pytest11 entry point")
 def test_entry_point_is_installed_and_auto_loaded(pytester: pytest.Pytester) -> None:
     entry = _entry_point()
     assert entry is not None
-    assert entry.name == "ssm_mw_mock"
+    # Named after the module, so `-p ssm_mw_mock.pytest_plugin` on top of the entry point is harmless.
+    assert entry.name == PLUGIN
     pytester.makepyfile(
         """
         def test_auto(mw_mock):
@@ -166,3 +167,4 @@ def test_entry_point_is_installed_and_auto_loaded(pytester: pytest.Pytester) -> 
     )
     # No -p: the fixture must come from the entry point alone.
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", PLUGIN).assert_outcomes(passed=1)
