@@ -49,7 +49,7 @@ YEAR_START = "2024-01-01T00:00:00Z"
 
 def _simulate(kind: str) -> dict[str, float]:
     """In a fresh process: build the window through boto3, then time one ``clock.advance`` over 2024."""
-    import boto3
+    import boto3  # type: ignore[import-untyped]
 
     from ssm_mw_mock import MaintenanceWindowsMock
 
