@@ -196,9 +196,12 @@ class Simulator:
         self._now: datetime | None = None
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
-        self._id_counter = itertools.count(random.getrandbits(40))
+        # A simulated year makes hundreds of thousands of ids, so they are a random prefix per simulator
+        # and a counter: UUID-shaped (version 4, variant a), unique, and one string format each. ``map``
+        # over ``itertools.count`` formats them without a Python-level call per id.
         bits = f"{random.getrandbits(72):018x}"
-        self._id_prefix = f"{bits[:8]}-{bits[8:12]}-4{bits[12:15]}-a{bits[15:18]}-"
+        template = f"{bits[:8]}-{bits[8:12]}-4{bits[12:15]}-a{bits[15:18]}-{{:012x}}"
+        self._ids: Iterator[str] = map(template.format, itertools.count(random.getrandbits(40)))
 
     # Control.
 
@@ -225,7 +228,7 @@ class Simulator:
                     self._now = when
                     step(when)
                 if kind == _END:
-                    self._end_invocation(when, *payload)
+                    self._end_invocations(when, *payload)
                 elif kind == _RUN:
                     self._due(when, *payload)
                 else:
@@ -298,9 +301,7 @@ class Simulator:
     # Executions.
 
     def _new_id(self) -> str:
-        # A simulated year makes hundreds of thousands of ids, so they are a random prefix per simulator
-        # and a counter: UUID-shaped (version 4, variant a), unique, and one string format each.
-        return f"{self._id_prefix}{next(self._id_counter):012x}"
+        return next(self._ids)
 
     def _start_run(self, region: Any, window: RunnableWindow, when: datetime) -> None:
         record = WindowExecution(
@@ -392,8 +393,33 @@ class Simulator:
             self._finish_task(task, now)
 
     def _fill(self, task: _TaskRun, now: datetime) -> None:
-        while task.pending and len(task.running) < task.concurrency:
-            self._start_invocation(task, task.pending.popleft(), now)
+        if self._hook is not None:
+            # The hook decides each outcome and may cancel the execution meanwhile: one at a time.
+            while task.pending and len(task.running) < task.concurrency:
+                self._start_invocation(task, task.pending.popleft(), now)
+            return
+        # Without a hook every invocation succeeds after DEFAULT_DURATION, and no test code can run before
+        # they end: the invocations started together end together, as one END event for the batch. They
+        # are created, and later ended, in the order one event per invocation would give.
+        pending = task.pending
+        count = min(len(pending), task.concurrency - len(task.running))
+        if count <= 0:
+            return
+        record = task.record
+        ids, order = self._ids, self._order
+        popleft = pending.popleft
+        if task.plan.task_type == "STEP_FUNCTIONS":
+            batch = [
+                Invocation(next(ids), self._execution_id(task.plan), record, popleft(), now, next(order))
+                for _ in range(count)
+            ]
+        else:
+            batch = [
+                Invocation(next(ids), next(ids), record, popleft(), now, next(order)) for _ in range(count)
+            ]
+        record.invocations.extend(batch)
+        task.running.update(batch)
+        self._push(now + DEFAULT_DURATION, _END, (task, batch, SUCCESS, _DETAILS[SUCCESS]))
 
     def _start_invocation(self, task: _TaskRun, target: TargetRef, now: datetime) -> None:
         plan = task.plan
@@ -404,7 +430,7 @@ class Simulator:
         record.invocations.append(invocation)
         task.running.add(invocation)
         status, duration, details = self._outcome(invocation)
-        self._push(now + duration, _END, (task, invocation, status, details))
+        self._push(now + duration, _END, (task, [invocation], status, details))
 
     def _execution_id(self, plan: TaskPlan) -> str:
         if plan.task_type == "STEP_FUNCTIONS":
@@ -435,17 +461,26 @@ class Simulator:
             )
         return FAILED, DEFAULT_DURATION, _bad_answer(answer)
 
-    def _end_invocation(
-        self, now: datetime, task: _TaskRun, invocation: Invocation, status: str, details: str
+    def _end_invocations(
+        self, now: datetime, task: _TaskRun, invocations: list[Invocation], status: str, details: str
     ) -> None:
-        if task.run.dead or invocation.status in FINAL:
-            return  # its window was deleted, or it was cancelled at the cutoff
-        invocation.status = status
-        invocation.status_details = details
-        invocation.end_time = now
-        task.running.discard(invocation)
-        if status != SUCCESS:
-            task.errors += 1
+        """The END event of one invocation (with a hook), or of a batch that all succeed (without)."""
+        if task.run.dead:
+            return  # its window was deleted
+        running = task.running
+        ended = False
+        for invocation in invocations:
+            if invocation.status in FINAL:
+                continue  # cancelled at the cutoff
+            invocation.status = status
+            invocation.status_details = details
+            invocation.end_time = now
+            running.discard(invocation)
+            ended = True
+        if not ended:
+            return
+        if status != SUCCESS:  # only ever a batch of one
+            task.errors += len(invocations)
             if task.threshold is not None and task.errors > task.threshold and task.pending:
                 task.pending.clear()
                 task.stop_reason = task.stop_reason or "errors"
