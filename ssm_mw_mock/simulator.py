@@ -36,6 +36,7 @@ Known differences from AWS (SSM documents none of these; each is our policy):
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import random
@@ -218,6 +219,11 @@ class Simulator:
         self._step = step
         self._until = new
         self._now = old
+        # A long move allocates hundreds of thousands of records that all stay alive; the cyclic GC would
+        # traverse them again and again for nothing (the simulator's own cycles are broken by hand).
+        # Collection resumes when the move ends.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
         try:
             for region, window in list(self._source.runnable_windows()):
                 self._push_runs(region, window, old, new)
@@ -234,6 +240,8 @@ class Simulator:
                 else:
                     self._cutoff(when, payload)
         finally:
+            if gc_was_enabled:
+                gc.enable()
             self._until = None
             self._now = None
 
@@ -247,6 +255,8 @@ class Simulator:
         if run is not None:
             run.dead = True
             self._runs.pop(run.record.window_execution_id, None)
+            run.active = []  # break the run <-> task cycle (see _finish_run)
+            run.groups.clear()
 
     def cancel(self, execution: WindowExecution, now: datetime) -> None:
         """CancelMaintenanceWindowExecution: nothing new starts; running work finishes."""
@@ -548,6 +558,7 @@ class Simulator:
         record.end_time = now
         self._live.pop(record.window_id, None)
         self._runs.pop(record.window_execution_id, None)
+        run.active = []  # break the run <-> task cycle: reference counting frees them, no GC needed
 
 
 def _amount(limit: str, total: int) -> int:
