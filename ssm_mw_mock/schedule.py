@@ -631,12 +631,28 @@ class WindowSchedule:
     def between(self, t0: datetime, t1: datetime) -> Iterator[datetime]:
         """Runs ``x`` with ``t0 < x <= t1``, ascending."""
         limit = _require_aware(t1, "t1")
+        spec = parse_expression(self.expression)
+        if isinstance(spec, RateSpec):
+            # The simulator walks a dense rate window run by run: one generator, bounded by both t1 and
+            # EndDate, rather than three stacked ones.
+            after = _require_aware(t0, "t")
+            if self.start is not None and self.start > after:
+                after = self.start - _ONE_MICROSECOND
+            if self.end is not None and self.end < limit:
+                limit = self.end
+            return self._rate_runs_after(after, spec.step, limit)
+        return self._between(t0, limit)
+
+    def _between(self, t0: datetime, limit: datetime) -> Iterator[datetime]:
         for run in self.iter_after(t0):
             if run > limit:
                 return
             yield run
 
-    def _rate_runs_after(self, after: datetime, step: timedelta) -> Iterator[datetime]:
+    def _rate_runs_after(
+        self, after: datetime, step: timedelta, limit: datetime | None = None
+    ) -> Iterator[datetime]:
+        """Rate runs strictly after ``after``, up to ``limit`` inclusive (if given) and the year 2199."""
         if self.start is not None:
             first = self.start.astimezone(UTC)
         else:
@@ -645,6 +661,8 @@ class WindowSchedule:
             return
         run = first if after < first else first + ((after - first) // step + 1) * step
         while run.year <= MAX_YEAR:
+            if limit is not None and run > limit:
+                return
             yield run
             try:
                 run += step

@@ -302,11 +302,52 @@ class Simulator:
     ) -> None:
         if window.compiled is not compiled or not self._source.still_exists(region, window):
             return  # rescheduled (a fresh stream was pushed) or deleted
+        if window.enabled and window.window_id not in self._live and not self._source.plan(region, window):
+            self._runs_without_tasks(region, window, when, compiled, runs)
+            return
         following = next(runs, None)
         if following is not None:
             self._push(following, _RUN, (region, window, compiled, runs))
         if window.enabled:
             self._start_run(region, window, when)
+
+    def _runs_without_tasks(
+        self,
+        region: Any,
+        window: RunnableWindow,
+        when: datetime,
+        compiled: WindowSchedule,
+        runs: Iterator[datetime],
+    ) -> None:
+        """Record the due run of a window without tasks, and its following runs while nothing else is due.
+
+        Such a run only records a SUCCESS execution, at once, and runs no test code, so nothing can change
+        the window, its tasks or the other events in between: the runs that fall strictly before the next
+        other event (and within this move) are recorded in a tight loop, off the heap. The clock steps to
+        the last of them, as playing them one by one would leave it.
+        """
+        events = self._events
+        until = self._until
+        assert until is not None  # only called while a move is played
+        record = self._source.record
+        window_id = window.window_id
+        ids, order = self._ids, self._order
+        while True:
+            record(
+                region,
+                WindowExecution(next(ids), window_id, when, next(order), SUCCESS, _NO_TASKS, when),
+            )
+            following = next(runs, None)
+            if following is None:
+                break
+            if following > until or (events and events[0][0] <= following):
+                self._push(following, _RUN, (region, window, compiled, runs))
+                break
+            when = following
+        assert self._now is not None
+        if when > self._now:
+            self._now = when
+            self._step(when)
 
     # Executions.
 
