@@ -467,6 +467,19 @@ class _CronEngine:
     tz: ZoneInfo | timezone
     fixed_offset: timedelta | None
     times: list[timedelta] = field(default_factory=list)  # times of day, ascending
+    # The UTC instant of each of `times` (None in a gap) on the days the zone changes its offset, mapped
+    # once per day: there are only a few such days a year, but each wall time costs two conversions there,
+    # and NextExecutionTime asks again on every Get and Describe.
+    dst_days: dict[tuple[int, int, int], list[datetime | None]] = field(default_factory=dict)
+
+    def dst_day(self, y: int, m: int, d: int) -> list[datetime | None]:
+        instants = self.dst_days.get((y, m, d))
+        if instants is None:
+            if len(self.dst_days) >= 64:
+                self.dst_days.clear()
+            date = datetime(y, m, d)
+            instants = self.dst_days[y, m, d] = [_to_utc(date + time, self.tz) for time in self.times]
+        return instants
 
     def days_from(self, year: int, month: int, day: int) -> Iterator[tuple[int, int, int]]:
         """Matching local dates on or after ``year-month-day``, ascending, through the last allowed year."""
@@ -507,8 +520,7 @@ class _CronEngine:
                     # Wall times earlier than `after`'s by more than today's offset change map before it.
                     swing = _offset_swing(tz, date) + timedelta(hours=1)
                     first = bisect_left(times, local.replace(tzinfo=None) - date - swing)
-                for time in times[first:]:
-                    instant = _to_utc(date + time, tz)
+                for instant in self.dst_day(y, m, d)[first:]:
                     if instant is not None and instant > after:
                         yield instant
 
