@@ -4,13 +4,14 @@ Prints a table of each figure next to its target (issue 6 item 5, the executions
 
 - per call (create/get/delete loop) against the canned-reply floor and against moto, as ratios of medians
   of interleaved rounds (``bench_calls.py``);
-- ``import ssm_mw_mock`` on top of ``import boto3``, median of fresh interpreters, from bytecode (as an
-  installed package) and compiled from source (a checkout under ``PYTHONDONTWRITEBYTECODE=1``), and what
-  the first mocked call then costs (the service model is loaded lazily, on first use);
+- ``import ssm_mw_mock`` on top of ``import boto3``, median of fresh interpreters importing from bytecode
+  (as an installed package does), and what the first mocked call then costs (the service model is loaded
+  lazily, on first use);
 - start+stop of a mock;
 - one simulated year (2024) of (a) an hourly window with 3 tasks x 10 targets (263,520 invocations) and
   (b) a ``rate(5 minutes)`` window without tasks: wall time of ``clock.advance`` and peak RSS, each in a
-  fresh subprocess (``resource.getrusage``; tracemalloc would slow the run 4x), median of several;
+  fresh subprocess (``VmHWM``, else ``resource.getrusage``; tracemalloc would slow the run 4x), median
+  of several;
 - the schedule engine (``bench_schedule.py``): the slowest median ``next_after`` of its cases, and every
   run of ``cron(0/5 * * * ? *)`` in America/New_York over a year.
 
@@ -88,22 +89,40 @@ def _simulate(kind: str) -> dict[str, float]:
             ssm.create_maintenance_window(
                 Name="rate5", Schedule="rate(5 minutes)", Duration=1, Cutoff=0, AllowUnassociatedTargets=True
             )
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_rss_mb()
         start, cpu = time.perf_counter(), time.process_time()
         mw.clock.advance(days=366)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = peak_rss_mb()
         region = mw.backend.state("123456789012", "us-east-1")
         executions = list(region.executions.values())
         invocations = sum(len(task.invocations) for execution in executions for task in execution.tasks)
     return {
         "seconds": elapsed,
         "cpu_seconds": cpu,  # steadier than wall time on a shared machine
-        "peak_mb": peak / 1024,  # ru_maxrss is in KiB on Linux
-        "before_mb": before / 1024,
+        "peak_mb": peak,
+        "before_mb": before,
         "executions": len(executions),
         "invocations": invocations,
     }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size.
+
+    ``getrusage``'s ``ru_maxrss`` survives ``execve``: a child started by a big parent (this script, moto
+    loaded) would report the parent's peak. Linux's ``VmHWM`` belongs to the new process image, so it is
+    preferred where it exists.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def simulate(kind: str, rounds: int) -> dict[str, float]:
@@ -169,22 +188,16 @@ _IMPORT_CODE = (
 )
 
 
-def bytecode_env(cached: bool) -> dict[str, str]:
-    """The environment of an import measurement.
+def bytecode_env() -> dict[str, str]:
+    """The environment of an import measurement: imports from bytecode, as of an installed package.
 
-    ``cached``: as an installed package is imported, from bytecode (written once to a private
-    ``PYTHONPYCACHEPREFIX``, so the checkout stays clean, even where ``PYTHONDONTWRITEBYTECODE`` is set).
-    Otherwise ssm_mw_mock is compiled from source on every import, as in a checkout with
-    ``PYTHONDONTWRITEBYTECODE=1`` (boto3 and botocore still load their installed bytecode).
+    The bytecode is written once to a private ``PYTHONPYCACHEPREFIX`` (so the checkout stays clean), even
+    where ``PYTHONDONTWRITEBYTECODE`` is set: without it, every import of a checkout compiles our modules
+    from source (some 70 ms more on the machine of docs/performance.md), which no installed copy does.
     """
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    if cached:
-        env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="ssm_mw_mock-bench-")
-        subprocess.run(
-            [sys.executable, "-c", _IMPORT_CODE], env=env, cwd=ROOT, check=True, capture_output=True
-        )
-    else:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="ssm_mw_mock-bench-")
+    subprocess.run([sys.executable, "-c", _IMPORT_CODE], env=env, cwd=ROOT, check=True, capture_output=True)
     return env
 
 
@@ -275,20 +288,13 @@ def main() -> None:
         calls["mw"] / calls["moto"] <= 0.33,
     )
 
-    cached = bytecode_env(cached=True)
+    cached = bytecode_env()
     base, extra = import_cost(9, cached)
     row(
         f"import ssm_mw_mock over import boto3 ({base:.0f} ms), from bytecode",
         f"{extra:.1f} ms ({extra / base:.2f}x boto3)",
         "<= 50 ms",
         extra <= 50,
-    )
-    base, extra = import_cost(9, bytecode_env(cached=False))
-    row(
-        f"  the same compiled from source, PYTHONDONTWRITEBYTECODE=1 ({base:.0f} ms)",
-        f"{extra:.1f} ms ({extra / base:.2f}x boto3)",
-        "-",
-        True,
     )
     first = first_call(5, cached)
     row(
