@@ -26,15 +26,16 @@ from functools import cache
 from . import shapes, wire
 from .backend import TAG_OPERATIONS, Backend, is_ours, window_operations
 from .errors import SsmError
+from .lazy_re import LazyPattern
 
 DEFAULT_REGION = "us-east-1"
 #: The botocore front door's code for a call the mock does not serve; the same here.
 REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
 UNKNOWN_OPERATION_CODE = "UnknownOperationException"
 
-_SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+_SCOPE_REGION = LazyPattern(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 #: SSM's host names: ``ssm.<region>.amazonaws.com``, ``ssm-fips.…`` and China's ``….amazonaws.com.cn``.
-SSM_HOST = re.compile(r"ssm(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?", re.IGNORECASE)
+SSM_HOST = LazyPattern(r"ssm(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?", re.IGNORECASE)
 
 
 @cache

@@ -46,8 +46,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Literal
+
+from .lazy_re import LazyPattern
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 __all__ = [
     "AtSpec",
@@ -174,9 +178,9 @@ _RANGES = {
     "year": (MIN_YEAR, MAX_YEAR),
 }
 _NAMES = {"month": _MONTH_NAMES, "day-of-week": _DOW_NAMES}
-_ITEM_RE = re.compile(r"(?P<base>\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/(?P<step>[^/]*))?")
-_RATE_RE = re.compile(r"rate\(\s*(?P<value>\S+)\s+(?P<unit>\S+)\s*\)")
-_AT_RE = re.compile(r"at\((?P<wall>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
+_ITEM_RE = LazyPattern(r"(?P<base>\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/(?P<step>[^/]*))?")
+_RATE_RE = LazyPattern(r"rate\(\s*(?P<value>\S+)\s+(?P<unit>\S+)\s*\)")
+_AT_RE = LazyPattern(r"at\((?P<wall>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
 _RATE_UNITS: dict[str, tuple[Literal["minute", "hour", "day"], bool]] = {
     "minute": ("minute", False),
     "minutes": ("minute", True),
@@ -185,8 +189,8 @@ _RATE_UNITS: dict[str, tuple[Literal["minute", "hour", "day"], bool]] = {
     "day": ("day", False),
     "days": ("day", True),
 }
-_DOW_SPECIAL_RE = re.compile(r"(?P<dow>[0-9A-Za-z]+)(?:(?P<last>[Ll])|#(?P<nth>\d+))")
-_DOM_SPECIAL_RE = re.compile(r"L|LW|(?P<day>\d+)W", re.IGNORECASE)
+_DOW_SPECIAL_RE = LazyPattern(r"(?P<dow>[0-9A-Za-z]+)(?:(?P<last>[Ll])|#(?P<nth>\d+))")
+_DOM_SPECIAL_RE = LazyPattern(r"L|LW|(?P<day>\d+)W", re.IGNORECASE)
 
 
 class _CronProblem(Exception):
@@ -371,7 +375,7 @@ def parse_expression(expression: str) -> CronSpec | RateSpec | AtSpec:
     )
 
 
-_INSTANT_RE = re.compile(
+_INSTANT_RE = LazyPattern(
     r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.(?P<frac>\d{1,9}))?)?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
@@ -419,6 +423,8 @@ def parse_instant(text: str) -> datetime:
 def _zone(name: str | None) -> ZoneInfo | timezone:
     if name is None:
         return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # on first use: it is not free to import
+
     try:
         if not name or name != name.strip():
             raise ValueError(name)
