@@ -33,7 +33,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 from botocore.awsrequest import AWSResponse
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,27 +35,46 @@ Operation = Callable[[RegionState, Params], Result]
 
 #: Every operation this mock answers for; tag operations only for ResourceType=MaintenanceWindow.
 TAG_OPERATIONS = frozenset({"AddTagsToResource", "RemoveTagsFromResource", "ListTagsForResource"})
-WINDOW_OPERATIONS = frozenset(
-    name for name in shapes.ssm_model().operation_names if "MaintenanceWindow" in name
-)
 
 DEFAULT_ACCOUNT = "123456789012"
 _READ_ONLY = ("Describe", "Get", "List")
 
 
-#: The resource types SSM's tag calls accept; a tag call naming anything else is nobody's but ours to refuse.
-TAGGABLE_TYPES = frozenset(shapes.ssm_model().shape_for("ResourceTypeForTagging").enum)
+# What is read from botocore's SSM model is read on first use, not at import: loading the model costs more
+# than the rest of ``import ssm_mw_mock`` together, and a test session that imports us may never call.
+
+
+@cache
+def window_operations() -> frozenset[str]:
+    """The maintenance-window operations of SSM's model (the tag operations aside)."""
+    return frozenset(name for name in shapes.ssm_model().operation_names if "MaintenanceWindow" in name)
+
+
+@cache
+def taggable_types() -> frozenset[str]:
+    """The resource types SSM's tag calls accept; a tag call naming anything else is nobody's but ours to
+    refuse."""
+    return frozenset(shapes.ssm_model().shape_for("ResourceTypeForTagging").enum)
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    """``WINDOW_OPERATIONS`` and ``TAGGABLE_TYPES``, once module constants, computed on first use."""
+    if name == "WINDOW_OPERATIONS":
+        return window_operations()
+    if name == "TAGGABLE_TYPES":
+        return taggable_types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_ours(operation: str, params: Params | None) -> bool:
     """Whether the mock answers ``operation``: tag calls only when they name a maintenance window, or a
     resource type SSM does not have (so the caller gets SSM's enum ``ValidationException``)."""
-    if operation in WINDOW_OPERATIONS:
+    if operation in window_operations():
         return True
     if operation not in TAG_OPERATIONS or params is None:
         return False
     resource_type = params.get("ResourceType")
-    return resource_type == "MaintenanceWindow" or resource_type not in TAGGABLE_TYPES
+    return resource_type == "MaintenanceWindow" or resource_type not in taggable_types()
 
 
 @cache
@@ -70,7 +89,6 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         self.clock = clock
         self.lock = clock.lock
         self._states: dict[tuple[str, str], RegionState] = {}
-        self._validator = default_validator()
         self.simulator = Simulator(self)
         # Bumped by every change that could alter a task plan: plans are built once per change, not per run.
         self.generation = 0
@@ -115,7 +133,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
 
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
         """Answer one request; raises ``SsmError`` for anything SSM would refuse."""
-        self._validator.validate(operation, params)
+        default_validator().validate(operation, params)  # the model is loaded on the first call
         if self.clock.following:
             self.clock.now()  # catch up with the followed time before answering
         method: Operation | None = getattr(self, method_name(operation), None)
@@ -129,4 +147,5 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             return method(self.state(account, region), params)
 
     def supported(self) -> list[str]:
-        return sorted(op for op in WINDOW_OPERATIONS | TAG_OPERATIONS if hasattr(self, method_name(op)))
+        operations = window_operations() | TAG_OPERATIONS
+        return sorted(op for op in operations if hasattr(self, method_name(op)))

@@ -21,21 +21,27 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from . import shapes, wire
-from .backend import TAG_OPERATIONS, WINDOW_OPERATIONS, Backend, is_ours
+from .backend import TAG_OPERATIONS, Backend, is_ours, window_operations
 from .errors import SsmError
+from .lazy_re import LazyPattern
 
 DEFAULT_REGION = "us-east-1"
 #: The botocore front door's code for a call the mock does not serve; the same here.
 REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
 UNKNOWN_OPERATION_CODE = "UnknownOperationException"
 
-_SCOPE_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+_SCOPE_REGION = LazyPattern(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 #: SSM's host names: ``ssm.<region>.amazonaws.com``, ``ssm-fips.…`` and China's ``….amazonaws.com.cn``.
-SSM_HOST = re.compile(r"ssm(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?", re.IGNORECASE)
-#: Every operation in SSM's model, served or not, to tell "not ours" from "no such operation".
-_SSM_OPERATIONS = frozenset(shapes.ssm_model().operation_names)
+SSM_HOST = LazyPattern(r"ssm(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?", re.IGNORECASE)
+
+
+@cache
+def _ssm_operations() -> frozenset[str]:
+    """Every operation in SSM's model, served or not, to tell "not ours" from "no such operation"."""
+    return frozenset(shapes.ssm_model().operation_names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +79,7 @@ def region_of(authorization: str | None, host: str | None) -> str:
 def claims(target: str | None, body: bytes | None) -> bool:
     """Whether a request to SSM is a maintenance-window call (tag calls only on a maintenance window)."""
     operation = wire.operation_from_target(target)
-    if operation in WINDOW_OPERATIONS:
+    if operation in window_operations():
         return True
     if operation in TAG_OPERATIONS:
         try:
@@ -120,7 +126,7 @@ def answer(
     except SsmError as error:
         return Reply(error.status, wire.error_body(error), _headers())
     if not is_ours(operation, params):
-        if operation not in _SSM_OPERATIONS:
+        if operation not in _ssm_operations():
             return json_reply(
                 400,
                 UNKNOWN_OPERATION_CODE,

@@ -9,10 +9,11 @@ nothing else changes them.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from .lazy_re import LazyPattern
 
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
@@ -26,7 +27,7 @@ FINAL = frozenset({SUCCESS, FAILED, TIMED_OUT, CANCELLED, SKIPPED_OVERLAPPING})
 #: What an outcome may say about an invocation.
 INVOCATION_RESULTS = frozenset({SUCCESS, FAILED, TIMED_OUT, CANCELLED})
 
-_PSEUDO = re.compile(r"\{\{([A-Z_]+)\}\}")
+_PSEUDO = LazyPattern(r"\{\{([A-Z_]+)\}\}")
 
 
 @dataclass(slots=True, eq=False)

@@ -46,8 +46,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Literal
+
+from .lazy_re import LazyPattern
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 __all__ = [
     "AtSpec",
@@ -174,9 +178,9 @@ _RANGES = {
     "year": (MIN_YEAR, MAX_YEAR),
 }
 _NAMES = {"month": _MONTH_NAMES, "day-of-week": _DOW_NAMES}
-_ITEM_RE = re.compile(r"(?P<base>\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/(?P<step>[^/]*))?")
-_RATE_RE = re.compile(r"rate\(\s*(?P<value>\S+)\s+(?P<unit>\S+)\s*\)")
-_AT_RE = re.compile(r"at\((?P<wall>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
+_ITEM_RE = LazyPattern(r"(?P<base>\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/(?P<step>[^/]*))?")
+_RATE_RE = LazyPattern(r"rate\(\s*(?P<value>\S+)\s+(?P<unit>\S+)\s*\)")
+_AT_RE = LazyPattern(r"at\((?P<wall>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
 _RATE_UNITS: dict[str, tuple[Literal["minute", "hour", "day"], bool]] = {
     "minute": ("minute", False),
     "minutes": ("minute", True),
@@ -185,8 +189,8 @@ _RATE_UNITS: dict[str, tuple[Literal["minute", "hour", "day"], bool]] = {
     "day": ("day", False),
     "days": ("day", True),
 }
-_DOW_SPECIAL_RE = re.compile(r"(?P<dow>[0-9A-Za-z]+)(?:(?P<last>[Ll])|#(?P<nth>\d+))")
-_DOM_SPECIAL_RE = re.compile(r"L|LW|(?P<day>\d+)W", re.IGNORECASE)
+_DOW_SPECIAL_RE = LazyPattern(r"(?P<dow>[0-9A-Za-z]+)(?:(?P<last>[Ll])|#(?P<nth>\d+))")
+_DOM_SPECIAL_RE = LazyPattern(r"L|LW|(?P<day>\d+)W", re.IGNORECASE)
 
 
 class _CronProblem(Exception):
@@ -371,7 +375,7 @@ def parse_expression(expression: str) -> CronSpec | RateSpec | AtSpec:
     )
 
 
-_INSTANT_RE = re.compile(
+_INSTANT_RE = LazyPattern(
     r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.(?P<frac>\d{1,9}))?)?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
@@ -419,6 +423,8 @@ def parse_instant(text: str) -> datetime:
 def _zone(name: str | None) -> ZoneInfo | timezone:
     if name is None:
         return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # on first use: it is not free to import
+
     try:
         if not name or name != name.strip():
             raise ValueError(name)
@@ -467,6 +473,19 @@ class _CronEngine:
     tz: ZoneInfo | timezone
     fixed_offset: timedelta | None
     times: list[timedelta] = field(default_factory=list)  # times of day, ascending
+    # The UTC instant of each of `times` (None in a gap) on the days the zone changes its offset, mapped
+    # once per day: there are only a few such days a year, but each wall time costs two conversions there,
+    # and NextExecutionTime asks again on every Get and Describe.
+    dst_days: dict[tuple[int, int, int], list[datetime | None]] = field(default_factory=dict)
+
+    def dst_day(self, y: int, m: int, d: int) -> list[datetime | None]:
+        instants = self.dst_days.get((y, m, d))
+        if instants is None:
+            if len(self.dst_days) >= 64:
+                self.dst_days.clear()
+            date = datetime(y, m, d)
+            instants = self.dst_days[y, m, d] = [_to_utc(date + time, self.tz) for time in self.times]
+        return instants
 
     def days_from(self, year: int, month: int, day: int) -> Iterator[tuple[int, int, int]]:
         """Matching local dates on or after ``year-month-day``, ascending, through the last allowed year."""
@@ -507,8 +526,7 @@ class _CronEngine:
                     # Wall times earlier than `after`'s by more than today's offset change map before it.
                     swing = _offset_swing(tz, date) + timedelta(hours=1)
                     first = bisect_left(times, local.replace(tzinfo=None) - date - swing)
-                for time in times[first:]:
-                    instant = _to_utc(date + time, tz)
+                for instant in self.dst_day(y, m, d)[first:]:
                     if instant is not None and instant > after:
                         yield instant
 
@@ -631,12 +649,28 @@ class WindowSchedule:
     def between(self, t0: datetime, t1: datetime) -> Iterator[datetime]:
         """Runs ``x`` with ``t0 < x <= t1``, ascending."""
         limit = _require_aware(t1, "t1")
+        spec = parse_expression(self.expression)
+        if isinstance(spec, RateSpec):
+            # The simulator walks a dense rate window run by run: one generator, bounded by both t1 and
+            # EndDate, rather than three stacked ones.
+            after = _require_aware(t0, "t")
+            if self.start is not None and self.start > after:
+                after = self.start - _ONE_MICROSECOND
+            if self.end is not None and self.end < limit:
+                limit = self.end
+            return self._rate_runs_after(after, spec.step, limit)
+        return self._between(t0, limit)
+
+    def _between(self, t0: datetime, limit: datetime) -> Iterator[datetime]:
         for run in self.iter_after(t0):
             if run > limit:
                 return
             yield run
 
-    def _rate_runs_after(self, after: datetime, step: timedelta) -> Iterator[datetime]:
+    def _rate_runs_after(
+        self, after: datetime, step: timedelta, limit: datetime | None = None
+    ) -> Iterator[datetime]:
+        """Rate runs strictly after ``after``, up to ``limit`` inclusive (if given) and the year 2199."""
         if self.start is not None:
             first = self.start.astimezone(UTC)
         else:
@@ -645,6 +679,8 @@ class WindowSchedule:
             return
         run = first if after < first else first + ((after - first) // step + 1) * step
         while run.year <= MAX_YEAR:
+            if limit is not None and run > limit:
+                return
             yield run
             try:
                 run += step

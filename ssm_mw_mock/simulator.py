@@ -36,6 +36,7 @@ Known differences from AWS (SSM documents none of these; each is our policy):
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import random
@@ -196,9 +197,12 @@ class Simulator:
         self._now: datetime | None = None
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
-        self._id_counter = itertools.count(random.getrandbits(40))
+        # A simulated year makes hundreds of thousands of ids, so they are a random prefix per simulator
+        # and a counter: UUID-shaped (version 4, variant a), unique, and one string format each. ``map``
+        # over ``itertools.count`` formats them without a Python-level call per id.
         bits = f"{random.getrandbits(72):018x}"
-        self._id_prefix = f"{bits[:8]}-{bits[8:12]}-4{bits[12:15]}-a{bits[15:18]}-"
+        template = f"{bits[:8]}-{bits[8:12]}-4{bits[12:15]}-a{bits[15:18]}-{{:012x}}"
+        self._ids: Iterator[str] = map(template.format, itertools.count(random.getrandbits(40)))
 
     # Control.
 
@@ -215,6 +219,11 @@ class Simulator:
         self._step = step
         self._until = new
         self._now = old
+        # A long move allocates hundreds of thousands of records that all stay alive; the cyclic GC would
+        # traverse them again and again for nothing (the simulator's own cycles are broken by hand).
+        # Collection resumes when the move ends.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
         try:
             for region, window in list(self._source.runnable_windows()):
                 self._push_runs(region, window, old, new)
@@ -225,12 +234,14 @@ class Simulator:
                     self._now = when
                     step(when)
                 if kind == _END:
-                    self._end_invocation(when, *payload)
+                    self._end_invocations(when, *payload)
                 elif kind == _RUN:
                     self._due(when, *payload)
                 else:
                     self._cutoff(when, payload)
         finally:
+            if gc_was_enabled:
+                gc.enable()
             self._until = None
             self._now = None
 
@@ -244,6 +255,8 @@ class Simulator:
         if run is not None:
             run.dead = True
             self._runs.pop(run.record.window_execution_id, None)
+            run.active = []  # break the run <-> task cycle (see _finish_run)
+            run.groups.clear()
 
     def cancel(self, execution: WindowExecution, now: datetime) -> None:
         """CancelMaintenanceWindowExecution: nothing new starts; running work finishes."""
@@ -289,18 +302,57 @@ class Simulator:
     ) -> None:
         if window.compiled is not compiled or not self._source.still_exists(region, window):
             return  # rescheduled (a fresh stream was pushed) or deleted
+        if window.enabled and window.window_id not in self._live and not self._source.plan(region, window):
+            self._runs_without_tasks(region, window, when, compiled, runs)
+            return
         following = next(runs, None)
         if following is not None:
             self._push(following, _RUN, (region, window, compiled, runs))
         if window.enabled:
             self._start_run(region, window, when)
 
+    def _runs_without_tasks(
+        self,
+        region: Any,
+        window: RunnableWindow,
+        when: datetime,
+        compiled: WindowSchedule,
+        runs: Iterator[datetime],
+    ) -> None:
+        """Record the due run of a window without tasks, and its following runs while nothing else is due.
+
+        Such a run only records a SUCCESS execution, at once, and runs no test code, so nothing can change
+        the window, its tasks or the other events in between: the runs that fall strictly before the next
+        other event (and within this move) are recorded in a tight loop, off the heap. The clock steps to
+        the last of them, as playing them one by one would leave it.
+        """
+        events = self._events
+        until = self._until
+        assert until is not None  # only called while a move is played
+        record = self._source.record
+        window_id = window.window_id
+        ids, order = self._ids, self._order
+        while True:
+            record(
+                region,
+                WindowExecution(next(ids), window_id, when, next(order), SUCCESS, _NO_TASKS, when),
+            )
+            following = next(runs, None)
+            if following is None:
+                break
+            if following > until or (events and events[0][0] <= following):
+                self._push(following, _RUN, (region, window, compiled, runs))
+                break
+            when = following
+        assert self._now is not None
+        if when > self._now:
+            self._now = when
+            self._step(when)
+
     # Executions.
 
     def _new_id(self) -> str:
-        # A simulated year makes hundreds of thousands of ids, so they are a random prefix per simulator
-        # and a counter: UUID-shaped (version 4, variant a), unique, and one string format each.
-        return f"{self._id_prefix}{next(self._id_counter):012x}"
+        return next(self._ids)
 
     def _start_run(self, region: Any, window: RunnableWindow, when: datetime) -> None:
         record = WindowExecution(
@@ -392,8 +444,33 @@ class Simulator:
             self._finish_task(task, now)
 
     def _fill(self, task: _TaskRun, now: datetime) -> None:
-        while task.pending and len(task.running) < task.concurrency:
-            self._start_invocation(task, task.pending.popleft(), now)
+        if self._hook is not None:
+            # The hook decides each outcome and may cancel the execution meanwhile: one at a time.
+            while task.pending and len(task.running) < task.concurrency:
+                self._start_invocation(task, task.pending.popleft(), now)
+            return
+        # Without a hook every invocation succeeds after DEFAULT_DURATION, and no test code can run before
+        # they end: the invocations started together end together, as one END event for the batch. They
+        # are created, and later ended, in the order one event per invocation would give.
+        pending = task.pending
+        count = min(len(pending), task.concurrency - len(task.running))
+        if count <= 0:
+            return
+        record = task.record
+        ids, order = self._ids, self._order
+        popleft = pending.popleft
+        if task.plan.task_type == "STEP_FUNCTIONS":
+            batch = [
+                Invocation(next(ids), self._execution_id(task.plan), record, popleft(), now, next(order))
+                for _ in range(count)
+            ]
+        else:
+            batch = [
+                Invocation(next(ids), next(ids), record, popleft(), now, next(order)) for _ in range(count)
+            ]
+        record.invocations.extend(batch)
+        task.running.update(batch)
+        self._push(now + DEFAULT_DURATION, _END, (task, batch, SUCCESS, _DETAILS[SUCCESS]))
 
     def _start_invocation(self, task: _TaskRun, target: TargetRef, now: datetime) -> None:
         plan = task.plan
@@ -404,7 +481,7 @@ class Simulator:
         record.invocations.append(invocation)
         task.running.add(invocation)
         status, duration, details = self._outcome(invocation)
-        self._push(now + duration, _END, (task, invocation, status, details))
+        self._push(now + duration, _END, (task, [invocation], status, details))
 
     def _execution_id(self, plan: TaskPlan) -> str:
         if plan.task_type == "STEP_FUNCTIONS":
@@ -435,17 +512,26 @@ class Simulator:
             )
         return FAILED, DEFAULT_DURATION, _bad_answer(answer)
 
-    def _end_invocation(
-        self, now: datetime, task: _TaskRun, invocation: Invocation, status: str, details: str
+    def _end_invocations(
+        self, now: datetime, task: _TaskRun, invocations: list[Invocation], status: str, details: str
     ) -> None:
-        if task.run.dead or invocation.status in FINAL:
-            return  # its window was deleted, or it was cancelled at the cutoff
-        invocation.status = status
-        invocation.status_details = details
-        invocation.end_time = now
-        task.running.discard(invocation)
-        if status != SUCCESS:
-            task.errors += 1
+        """The END event of one invocation (with a hook), or of a batch that all succeed (without)."""
+        if task.run.dead:
+            return  # its window was deleted
+        running = task.running
+        ended = False
+        for invocation in invocations:
+            if invocation.status in FINAL:
+                continue  # cancelled at the cutoff
+            invocation.status = status
+            invocation.status_details = details
+            invocation.end_time = now
+            running.discard(invocation)
+            ended = True
+        if not ended:
+            return
+        if status != SUCCESS:  # only ever a batch of one
+            task.errors += len(invocations)
             if task.threshold is not None and task.errors > task.threshold and task.pending:
                 task.pending.clear()
                 task.stop_reason = task.stop_reason or "errors"
@@ -513,6 +599,7 @@ class Simulator:
         record.end_time = now
         self._live.pop(record.window_id, None)
         self._runs.pop(record.window_execution_id, None)
+        run.active = []  # break the run <-> task cycle: reference counting frees them, no GC needed
 
 
 def _amount(limit: str, total: int) -> int:
