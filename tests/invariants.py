@@ -115,7 +115,10 @@ def check_invariants(ssm: Any, deleted: dict[str, set[str]] | None = None) -> No
         )
         if not got["Enabled"]:
             assert first == []
-        target_ids = {t["WindowTargetId"] for t in pages(ssm.describe_maintenance_window_targets, "Targets", WindowId=window_id)}
+        target_ids = {
+            t["WindowTargetId"]
+            for t in pages(ssm.describe_maintenance_window_targets, "Targets", WindowId=window_id)
+        }
         for task in pages(ssm.describe_maintenance_window_tasks, "Tasks", WindowId=window_id):
             # Every task's WindowTargetIds exist in its window.
             for entry in task.get("Targets") or ():
@@ -124,7 +127,12 @@ def check_invariants(ssm: Any, deleted: dict[str, set[str]] | None = None) -> No
             detail = ssm.get_maintenance_window_task(WindowId=window_id, WindowTaskId=task["WindowTaskId"])
             for field_name, value in task.items():
                 other = "TaskType" if field_name == "Type" else field_name
-                assert detail.get(other) == value, (task["WindowTaskId"], field_name, value, detail.get(other))
+                assert detail.get(other) == value, (
+                    task["WindowTaskId"],
+                    field_name,
+                    value,
+                    detail.get(other),
+                )
     for window_id, execution_ids in (deleted or {}).items():
         for execution_id in execution_ids:
             try:
