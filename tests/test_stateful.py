@@ -15,7 +15,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from ssm_mw_mock import MaintenanceWindowsMock
 
@@ -58,6 +66,19 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         self.mw.stop()
 
     # -- windows -------------------------------------------------------------------------------------------
+
+    @initialize(target=windows, schedule=st.sampled_from(SCHEDULES[:5]))
+    def first_window(self, schedule: str) -> Any:
+        """A window that runs a task on both instances, so clock moves have executions to check."""
+        window_id = self.ssm.create_maintenance_window(
+            Name="first", Schedule=schedule, Duration=2, Cutoff=1, AllowUnassociatedTargets=False
+        )["WindowId"]
+        self.live.add(window_id)
+        target_id = self.ssm.register_target_with_maintenance_window(
+            WindowId=window_id, ResourceType="INSTANCE", Targets=[{"Key": "InstanceIds", "Values": INSTANCES}]
+        )["WindowTargetId"]
+        self._register_task((window_id, target_id), 1, None)
+        return window_id
 
     @precondition(lambda self: len(self.live) < MAX_WINDOWS)
     @rule(
@@ -152,6 +173,9 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         cutoff_behavior=st.sampled_from([None, "CONTINUE_TASK", "CANCEL_TASK"]),
     )
     def register_task(self, window_target: tuple[str, str], priority: int, cutoff_behavior: str | None) -> Any:
+        return self._register_task(window_target, priority, cutoff_behavior)
+
+    def _register_task(self, window_target: tuple[str, str], priority: int, cutoff_behavior: str | None) -> Any:
         window, target_id = window_target
         params: dict[str, Any] = {
             "WindowId": window,
@@ -217,6 +241,10 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         assert key not in {tag["Key"] for tag in tags}
 
     # -- the clock -----------------------------------------------------------------------------------------
+
+    @rule(hours=st.integers(1, 72))
+    def advance_hours(self, hours: int) -> None:
+        self.advance(hours * 60)
 
     @rule(minutes=st.integers(1, 3 * 24 * 60))
     def advance(self, minutes: int) -> None:
