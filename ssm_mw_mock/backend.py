@@ -81,6 +81,9 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
     def _play(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
         with self.lock:
             self.simulator.advance(old, new, step)
+            # The move is played: say so before other threads' operations may run, or they would read the
+            # old time and act as if the runs up to ``new`` were still to come.
+            step(new)
 
     # The simulator's view of the backend (simulator.Source).
 
