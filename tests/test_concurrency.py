@@ -181,3 +181,16 @@ def test_validator_compiles_safely_on_first_concurrent_use() -> None:
         for thread in threads:
             thread.join()
     assert failures == []
+
+
+def test_clock_reads_new_time_once_the_backend_has_played_the_move() -> None:
+    """Regression: the clock reported its new time only after the backend released its lock, so an
+    operation on another thread in between saw the old time — a window created then would list as next a
+    run that the move had already played without it (and that never executes). A listener subscribed after
+    the backend runs exactly in that gap."""
+    seen: list[Any] = []
+    with MaintenanceWindowsMock(now=NOW) as mw:
+        mw.clock.subscribe(lambda old, new, step: seen.append((mw.clock.now(), new)))
+        mw.clock.advance(minutes=90)
+    ((now, new),) = seen
+    assert now == new
