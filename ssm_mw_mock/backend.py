@@ -56,6 +56,8 @@ def is_ours(operation: str, params: Params | None) -> bool:
     if operation not in TAG_OPERATIONS or params is None:
         return False
     resource_type = params.get("ResourceType")
+    if not isinstance(resource_type, str):
+        return True  # not even a string (a list, a number): ours to refuse with SerializationException
     return resource_type == "MaintenanceWindow" or resource_type not in TAGGABLE_TYPES
 
 
