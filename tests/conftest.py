@@ -15,8 +15,9 @@ from ssm_mw_mock import MaintenanceWindowsMock
 NOW = "2024-03-04T00:00:00Z"  # a Monday
 
 # Hypothesis profiles for the tests that do not set their own example counts (the fuzz, stateful and
-# concurrency tests): "ci" is bounded for the suite on a slow 2-core machine; "long" is for a run by hand,
-# `HYPOTHESIS_PROFILE=long python -m pytest -p no:benchmark tests/test_fuzz_operations.py tests/test_stateful.py`.
+# concurrency tests): "ci" is bounded for the suite on a slow 2-core machine; "long" is for a run by hand:
+#   HYPOTHESIS_PROFILE=long python -m pytest -p no:benchmark tests/test_fuzz_operations.py \
+#       tests/test_stateful.py
 _SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile(
     "ci", max_examples=25, stateful_step_count=15, deadline=None, suppress_health_check=_SLOW_IS_FINE

@@ -135,9 +135,16 @@ def check_invariants(ssm: Any, deleted: dict[str, set[str]] | None = None) -> No
                 )
     for window_id, execution_ids in (deleted or {}).items():
         for execution_id in execution_ids:
-            try:
-                ssm.get_maintenance_window_execution(WindowExecutionId=execution_id)
-            except ClientError as error:
-                assert error.response["Error"]["Code"] == "DoesNotExistException"
-            else:
-                raise AssertionError(f"execution {execution_id} of deleted window {window_id} remains")
+            assert error_code(ssm.get_maintenance_window_execution, WindowExecutionId=execution_id) == (
+                "DoesNotExistException"
+            ), f"execution {execution_id} of deleted window {window_id} remains"
+
+
+def error_code(call: Any, **params: Any) -> str | None:
+    """The error code ``call(**params)`` is refused with, or None if it succeeds."""
+    try:
+        call(**params)
+    except ClientError as error:
+        code: str = error.response["Error"]["Code"]
+        return code
+    return None

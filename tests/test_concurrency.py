@@ -1,8 +1,8 @@
 """Eight threads with their own boto3 clients write and read while another thread moves the clock.
 
 Each worker creates windows (with a target, a task and tags), updates, reads and deletes some of them, and
-counts what it left behind; the clock thread moves time ten minutes at a time so windows run meanwhile, and the
-outcome hook records which thread it runs on. At the end nothing raised, every write is there (per worker:
+counts what it left behind; the clock thread moves time ten minutes at a time so windows run meanwhile, and
+the outcome hook records which thread it runs on. At the end nothing raised, every write is there (per worker:
 the windows it kept, each with its target, task and tags), the invariants hold, and hooks ran only on the
 clock's thread.
 """
@@ -14,13 +14,12 @@ import time
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import ClientError
 
 from ssm_mw_mock import Invocation, MaintenanceWindowsMock
 from ssm_mw_mock.validation import RequestValidator
 
 from .conftest import NOW
-from .invariants import check_invariants, make_client, pages
+from .invariants import check_invariants, error_code, make_client, pages
 
 WORKERS = 8
 ROUNDS = 6  # windows each worker creates; it deletes every third, so at most 8 * 4 = 32 stay (quota: 50)
@@ -67,7 +66,9 @@ class Worker(threading.Thread):
             MaxErrors="0",
         )["WindowTaskId"]
         ssm.add_tags_to_resource(
-            ResourceType="MaintenanceWindow", ResourceId=window_id, Tags=[{"Key": "round", "Value": str(round_number)}]
+            ResourceType="MaintenanceWindow",
+            ResourceId=window_id,
+            Tags=[{"Key": "round", "Value": str(round_number)}],
         )
         ssm.update_maintenance_window(WindowId=window_id, Description=f"round {round_number}")
         ssm.update_maintenance_window_task(WindowId=window_id, WindowTaskId=task_id, Priority=round_number)
@@ -123,7 +124,9 @@ def test_concurrent_clients_and_clock_lose_nothing() -> None:
         assert [w.failure for w in workers] == [None] * WORKERS
         assert clock.failure is None
         ssm = make_client()
-        listed = {w["WindowId"]: w["Name"] for w in pages(ssm.describe_maintenance_windows, "WindowIdentities")}
+        listed = {
+            w["WindowId"]: w["Name"] for w in pages(ssm.describe_maintenance_windows, "WindowIdentities")
+        }
         # No lost write: each worker's kept windows are all there, with their target, task and tags.
         for worker in workers:
             mine = {wid for wid, name in listed.items() if name.startswith(f"worker-{worker.number}-")}
@@ -137,12 +140,7 @@ def test_concurrent_clients_and_clock_lose_nothing() -> None:
                 tags = ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window_id)
                 assert {t["Key"] for t in tags["TagList"]} == {"worker", "round"}
             for window_id in worker.deleted:
-                try:
-                    ssm.get_maintenance_window(WindowId=window_id)
-                except ClientError as error:
-                    assert error.response["Error"]["Code"] == "DoesNotExistException"
-                else:
-                    raise AssertionError(f"deleted window {window_id} is still there")
+                assert error_code(ssm.get_maintenance_window, WindowId=window_id) == "DoesNotExistException"
         assert len(listed) == sum(len(w.kept) for w in workers)
         check_invariants(ssm)
         # Windows ran while the workers wrote, and their hooks ran on the thread that moved the clock.
@@ -167,7 +165,9 @@ def test_validator_compiles_safely_on_first_concurrent_use() -> None:
         validator = RequestValidator(model)
         start_line = threading.Barrier(WORKERS)
 
-        def validate(validator: RequestValidator = validator, start_line: threading.Barrier = start_line) -> None:
+        def validate(
+            validator: RequestValidator = validator, start_line: threading.Barrier = start_line
+        ) -> None:
             start_line.wait()
             try:
                 for _ in range(20):

@@ -14,8 +14,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import os
 import re
 import string
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -266,7 +268,8 @@ _SHAPES: dict[str, botocore.model.Shape] = {}
 def _valued(shape_name: str, member: str | None, chaos: bool) -> st.SearchStrategy[Any]:
     """Values of one shape (cached by shape name, the member it fills, which may carry a hint, and mode)."""
     base = _build(_SHAPES[shape_name], member, chaos)
-    # In chaos, now and then a value of the wrong JSON type, to reach the mock through a non-validating client.
+    # In chaos, now and then a value of the wrong JSON type, to reach the mock through a client that does not
+    # validate.
     return st.one_of(base, base, base, base, base, _json_junk()) if chaos else base
 
 
@@ -290,7 +293,7 @@ def _build(shape: botocore.model.Shape, member: str | None, chaos: bool) -> st.S
     if kind == "boolean":
         return st.booleans()
     if kind == "timestamp":
-        return st.datetimes(timezones=st.just(datetime.timezone.utc))
+        return st.datetimes(timezones=st.just(datetime.UTC))
     if kind == "blob":
         return st.binary(max_size=8)
     if kind in ("float", "double"):
@@ -361,7 +364,8 @@ def _structure(shape: botocore.model.StructureShape, known: tuple[tuple[str, int
 
 @functools.cache
 def request(operation: str) -> st.SearchStrategy[dict[str, Any]]:
-    """A request: valid as far as the model can tell, or (``chaos``) with boundary, invalid and missing values.
+    """A request: valid as far as the model can tell, or (``chaos``) with boundary, invalid and missing
+    values.
     Existing ids are ``Known`` placeholders, filled in by ``resolve``."""
     shape = MODEL.operation_model(operation).input_shape
     known = tuple(sorted(_known_names(operation).items()))
@@ -392,8 +396,17 @@ def _declared(operation: str) -> set[str]:
     return {shape.name for shape in MODEL.operation_model(operation).error_shapes} | GENERIC_CODES
 
 
+def _through_the_mock(error: BaseException) -> bool:
+    """Whether ``error`` was raised in, or passed through, ssm_mw_mock's code."""
+    return any(
+        f"{os.sep}ssm_mw_mock{os.sep}" in frame.filename
+        for frame in traceback.extract_tb(error.__traceback__)
+    )
+
+
 def check_one(world: World, operation: str, params: dict[str, Any], validate: bool) -> bool:
-    """Send one request and check the answer; returns whether the call succeeded (and may have changed state)."""
+    """Send one request and check the answer; returns whether the call succeeded (and may have changed
+    state)."""
     reached: list[str] = []
     real_call = world.mw.backend.call
 
@@ -403,38 +416,40 @@ def check_one(world: World, operation: str, params: dict[str, Any], validate: bo
 
     world.mw.backend.call = spy  # type: ignore[method-assign]
     before = snapshot(world.mw)
-    client = _client(validate)
+    failure: Exception | None = None
     try:
-        answer = client._make_api_call(operation, params)
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        event(f"refused: {code}")
-        assert code != "InternalServerError", error
-        if code == REFUSED_CODE:  # a tag call on another resource type is moto's, not ours
-            assert operation in TAG_OPERATIONS and not reached, error
-            assert params.get("ResourceType") in TAGGABLE_TYPES - {"MaintenanceWindow"}
-            return False
-        assert code in SSM_CODES, error
-        assert code in _declared(operation), (operation, code, error)
-        assert snapshot(world.mw) == before, f"{operation} was refused with {code} but changed the state"
-        return False
-    except ParamValidationError:
-        event("refused by botocore")
-        assert validate and not reached  # botocore refused it before it left the client
-        assert snapshot(world.mw) == before
-        return False
-    except Exception as error:  # botocore could not serialise a value of the wrong type
-        event("botocore could not serialise")
-        assert not validate and not reached, f"{operation} raised {error!r} from inside the mock"
-        assert snapshot(world.mw) == before
-        return False
-    else:
+        answer = _client(validate)._make_api_call(operation, params)
+    except Exception as error:
+        failure = error
+    finally:
+        del world.mw.backend.call
+    if failure is None:
         event("success")
         assert reached == [operation]
         _well_formed(operation, answer)
         return True
-    finally:
-        del world.mw.backend.call
+    if isinstance(failure, ClientError):
+        code = failure.response["Error"]["Code"]
+        event(f"refused: {code}")
+        assert code != "InternalServerError", failure
+        if code == REFUSED_CODE:  # a tag call on another resource type is moto's, not ours
+            assert operation in TAG_OPERATIONS, failure
+            assert not reached
+            assert params.get("ResourceType") in TAGGABLE_TYPES - {"MaintenanceWindow"}
+        else:
+            assert code in SSM_CODES, failure
+            assert code in _declared(operation), (operation, code, failure)
+    elif isinstance(failure, ParamValidationError):
+        event("refused by botocore")
+        assert validate  # botocore refused it before it left the client
+        assert not reached
+    else:  # botocore could not serialise a value of the wrong type; the mock must not be where it failed
+        event("botocore could not serialise")
+        assert not _through_the_mock(failure), f"{operation} raised {failure!r} from inside the mock"
+        assert not validate
+        assert not reached
+    assert snapshot(world.mw) == before, f"{operation} was refused ({failure!r}) but changed the state"
+    return False
 
 
 class Worlds:
@@ -476,3 +491,12 @@ def test_fuzz_operation_answers_well_formed_or_ssm_error(
         raise
     if changed:
         worlds.spoil()
+
+
+@pytest.mark.parametrize("operation", sorted(TAG_OPERATIONS))
+def test_tag_call_with_a_resource_type_of_the_wrong_json_type_is_refused(operation: str) -> None:
+    """Regression: the front door looked a list up in the set of taggable types, and the TypeError
+    escaped to the caller instead of SSM's SerializationException."""
+    with MaintenanceWindowsMock(now=NOW), pytest.raises(ClientError) as caught:
+        _client(False)._make_api_call(operation, {"ResourceType": [], "ResourceId": "mw-0123456789abcdef0"})
+    assert caught.value.response["Error"]["Code"] == "SerializationException"

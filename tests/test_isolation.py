@@ -46,7 +46,9 @@ def fill(mw: MaintenanceWindowsMock, ssm: Any) -> str:
         Name="leaky", Schedule="rate(1 hour)", Duration=2, Cutoff=1, AllowUnassociatedTargets=False
     )["WindowId"]
     target_id = ssm.register_target_with_maintenance_window(
-        WindowId=window_id, ResourceType="INSTANCE", Targets=[{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]}]
+        WindowId=window_id,
+        ResourceType="INSTANCE",
+        Targets=[{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]}],
     )["WindowTargetId"]
     ssm.register_task_with_maintenance_window(
         WindowId=window_id,
@@ -56,7 +58,9 @@ def fill(mw: MaintenanceWindowsMock, ssm: Any) -> str:
         MaxConcurrency="1",
         MaxErrors="0",
     )
-    ssm.add_tags_to_resource(ResourceType="MaintenanceWindow", ResourceId=window_id, Tags=[{"Key": "k", "Value": "v"}])
+    ssm.add_tags_to_resource(
+        ResourceType="MaintenanceWindow", ResourceId=window_id, Tags=[{"Key": "k", "Value": "v"}]
+    )
     mw.clock.advance(hours=2)
     assert ssm.describe_maintenance_window_executions(WindowId=window_id)["WindowExecutions"]
     return window_id
@@ -195,13 +199,21 @@ def test_accounts_of_one_backend_do_not_see_each_other() -> None:
         backend = mw.backend
         created = backend.call(
             "CreateMaintenanceWindow",
-            {"Name": "mine", "Schedule": "rate(1 hour)", "Duration": 2, "Cutoff": 1, "AllowUnassociatedTargets": False},
+            {
+                "Name": "mine",
+                "Schedule": "rate(1 hour)",
+                "Duration": 2,
+                "Cutoff": 1,
+                "AllowUnassociatedTargets": False,
+            },
             "us-east-1",
             OTHER_ACCOUNT,
         )
         assert backend.call("DescribeMaintenanceWindows", {}, "us-east-1")["WindowIdentities"] == []
         assert_empty(client())
-        listed = backend.call("DescribeMaintenanceWindows", {}, "us-east-1", OTHER_ACCOUNT)["WindowIdentities"]
+        listed = backend.call("DescribeMaintenanceWindows", {}, "us-east-1", OTHER_ACCOUNT)[
+            "WindowIdentities"
+        ]
         assert [w["WindowId"] for w in listed] == [created["WindowId"]]
 
 

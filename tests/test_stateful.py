@@ -43,9 +43,16 @@ INSTANCES = ["i-0123456789abcdef0", "i-0fedcba9876543210"]
 MAX_WINDOWS = 4
 
 
-def _code(error: ClientError) -> str:
-    code: str = error.response["Error"]["Code"]
-    return code
+MISSING = "00000000-0000-4000-8000-000000000000"  # a target or task id that never existed
+
+
+def attempt(call: Any, **params: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """``(answer, None)``, or ``(None, error code)`` if SSM refused the call."""
+    try:
+        return call(**params), None
+    except ClientError as error:
+        code: str = error.response["Error"]["Code"]
+        return None, code
 
 
 class MaintenanceWindowsMachine(RuleBasedStateMachine):
@@ -101,15 +108,14 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         }
         if timezone:
             params["ScheduleTimezone"] = timezone
-        try:
-            window_id = self.ssm.create_maintenance_window(**params)["WindowId"]
-        except ClientError as error:
+        answer, code = attempt(self.ssm.create_maintenance_window, **params)
+        if answer is None:
             assert cutoff >= duration
-            assert _code(error) == "ValidationException"
+            assert code == "ValidationException"
             return "mw-00000000000000000"  # a window that never existed: every call on it is refused
         assert cutoff < duration
-        self.live.add(window_id)
-        return window_id
+        self.live.add(answer["WindowId"])
+        return answer["WindowId"]
 
     @rule(
         window=windows,
@@ -117,7 +123,9 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         schedule=st.none() | st.sampled_from(SCHEDULES),
         duration=st.none() | st.integers(1, 6),
     )
-    def update_window(self, window: str, enabled: bool | None, schedule: str | None, duration: int | None) -> None:
+    def update_window(
+        self, window: str, enabled: bool | None, schedule: str | None, duration: int | None
+    ) -> None:
         params: dict[str, Any] = {"WindowId": window}
         if enabled is not None:
             params["Enabled"] = enabled
@@ -125,10 +133,9 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
             params["Schedule"] = schedule
         if duration is not None:
             params["Duration"] = duration
-        try:
-            answer = self.ssm.update_maintenance_window(**params)
-        except ClientError as error:
-            assert window not in self.live or _code(error) == "ValidationException", error
+        answer, code = attempt(self.ssm.update_maintenance_window, **params)
+        if answer is None:
+            assert code == ("ValidationException" if window in self.live else "DoesNotExistException")
             return
         assert window in self.live
         if enabled is not None:
@@ -146,25 +153,30 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
 
     @rule(target=targets, window=windows, instance=st.sampled_from(INSTANCES))
     def register_target(self, window: str, instance: str) -> Any:
-        try:
-            target_id = self.ssm.register_target_with_maintenance_window(
-                WindowId=window, ResourceType="INSTANCE", Targets=[{"Key": "InstanceIds", "Values": [instance]}]
-            )["WindowTargetId"]
-        except ClientError as error:
+        answer, code = attempt(
+            self.ssm.register_target_with_maintenance_window,
+            WindowId=window,
+            ResourceType="INSTANCE",
+            Targets=[{"Key": "InstanceIds", "Values": [instance]}],
+        )
+        if answer is None:
             assert window not in self.live
-            assert _code(error) == "DoesNotExistException"
-            return (window, "00000000-0000-4000-8000-000000000000")
+            assert code == "DoesNotExistException"
+            return (window, MISSING)
         assert window in self.live
-        return (window, target_id)
+        return (window, answer["WindowTargetId"])
 
     @rule(window_target=consumes(targets), safe=st.booleans())
     def deregister_target(self, window_target: tuple[str, str], safe: bool) -> None:
         window, target_id = window_target
-        try:
-            self.ssm.deregister_target_from_maintenance_window(WindowId=window, WindowTargetId=target_id, Safe=safe)
-        except ClientError as error:
-            assert _code(error) in ("DoesNotExistException", "TargetInUseException"), error
-            assert _code(error) == "DoesNotExistException" or safe
+        _, code = attempt(
+            self.ssm.deregister_target_from_maintenance_window,
+            WindowId=window,
+            WindowTargetId=target_id,
+            Safe=safe,
+        )
+        assert code in (None, "DoesNotExistException", "TargetInUseException")
+        assert code != "TargetInUseException" or safe
 
     @rule(
         target=tasks,
@@ -172,10 +184,14 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         priority=st.integers(0, 3),
         cutoff_behavior=st.sampled_from([None, "CONTINUE_TASK", "CANCEL_TASK"]),
     )
-    def register_task(self, window_target: tuple[str, str], priority: int, cutoff_behavior: str | None) -> Any:
+    def register_task(
+        self, window_target: tuple[str, str], priority: int, cutoff_behavior: str | None
+    ) -> Any:
         return self._register_task(window_target, priority, cutoff_behavior)
 
-    def _register_task(self, window_target: tuple[str, str], priority: int, cutoff_behavior: str | None) -> Any:
+    def _register_task(
+        self, window_target: tuple[str, str], priority: int, cutoff_behavior: str | None
+    ) -> Any:
         window, target_id = window_target
         params: dict[str, Any] = {
             "WindowId": window,
@@ -188,54 +204,63 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         }
         if cutoff_behavior:
             params["CutoffBehavior"] = cutoff_behavior
-        try:
-            task_id = self.ssm.register_task_with_maintenance_window(**params)["WindowTaskId"]
-        except ClientError as error:
-            assert _code(error) == "DoesNotExistException", error
-            return (window, "00000000-0000-4000-8000-000000000000")
-        return (window, task_id)
+        answer, code = attempt(self.ssm.register_task_with_maintenance_window, **params)
+        if answer is None:
+            assert code == "DoesNotExistException"
+            return (window, MISSING)
+        return (window, answer["WindowTaskId"])
 
     @rule(task=tasks, priority=st.integers(0, 3), max_errors=st.sampled_from(["0", "1", "50%"]))
     def update_task(self, task: tuple[str, str], priority: int, max_errors: str) -> None:
         window, task_id = task
-        try:
-            answer = self.ssm.update_maintenance_window_task(
-                WindowId=window, WindowTaskId=task_id, Priority=priority, MaxErrors=max_errors
-            )
-        except ClientError as error:
-            assert _code(error) == "DoesNotExistException", error
+        answer, code = attempt(
+            self.ssm.update_maintenance_window_task,
+            WindowId=window,
+            WindowTaskId=task_id,
+            Priority=priority,
+            MaxErrors=max_errors,
+        )
+        if answer is None:
+            assert code == "DoesNotExistException"
             return
         assert answer["Priority"] == priority
 
     @rule(task=consumes(tasks))
     def deregister_task(self, task: tuple[str, str]) -> None:
         window, task_id = task
-        try:
-            self.ssm.deregister_task_from_maintenance_window(WindowId=window, WindowTaskId=task_id)
-        except ClientError as error:
-            assert _code(error) == "DoesNotExistException", error
+        _, code = attempt(
+            self.ssm.deregister_task_from_maintenance_window, WindowId=window, WindowTaskId=task_id
+        )
+        assert code in (None, "DoesNotExistException")
 
     # -- tags ----------------------------------------------------------------------------------------------
 
     @rule(window=windows, key=st.sampled_from(["team", "env", "owner"]), value=st.text("abc", max_size=3))
     def tag(self, window: str, key: str, value: str) -> None:
-        try:
-            self.ssm.add_tags_to_resource(
-                ResourceType="MaintenanceWindow", ResourceId=window, Tags=[{"Key": key, "Value": value}]
-            )
-        except ClientError as error:
+        _, code = attempt(
+            self.ssm.add_tags_to_resource,
+            ResourceType="MaintenanceWindow",
+            ResourceId=window,
+            Tags=[{"Key": key, "Value": value}],
+        )
+        if code is not None:
             assert window not in self.live
-            assert _code(error) == "InvalidResourceId"
+            assert code == "InvalidResourceId"
             return
         tags = self.ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window)["TagList"]
         assert {"Key": key, "Value": value} in tags
 
     @rule(window=windows, key=st.sampled_from(["team", "env", "owner"]))
     def untag(self, window: str, key: str) -> None:
-        try:
-            self.ssm.remove_tags_from_resource(ResourceType="MaintenanceWindow", ResourceId=window, TagKeys=[key])
-        except ClientError as error:
-            assert _code(error) == "InvalidResourceId"
+        _, code = attempt(
+            self.ssm.remove_tags_from_resource,
+            ResourceType="MaintenanceWindow",
+            ResourceId=window,
+            TagKeys=[key],
+        )
+        if code is not None:
+            assert window not in self.live
+            assert code == "InvalidResourceId"
             return
         tags = self.ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window)["TagList"]
         assert key not in {tag["Key"] for tag in tags}
@@ -273,13 +298,11 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
             event("a window ran" if new else "no run")
 
     def _execution_ids(self, window: str) -> set[str]:
-        try:
-            executions = pages(
-                self.ssm.describe_maintenance_window_executions, "WindowExecutions", WindowId=window
-            )
-        except ClientError as error:
-            assert _code(error) == "DoesNotExistException"
+        if window not in self.live:
             return set()
+        executions = pages(
+            self.ssm.describe_maintenance_window_executions, "WindowExecutions", WindowId=window
+        )
         return {e["WindowExecutionId"] for e in executions}
 
     # -- after every step ----------------------------------------------------------------------------------
