@@ -74,6 +74,8 @@ def is_ours(operation: str, params: Params | None) -> bool:
     if operation not in TAG_OPERATIONS or params is None:
         return False
     resource_type = params.get("ResourceType")
+    if not isinstance(resource_type, str):
+        return True  # not even a string (a list, a number): ours to refuse with SerializationException
     return resource_type == "MaintenanceWindow" or resource_type not in taggable_types()
 
 
@@ -98,6 +100,9 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
     def _play(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
         with self.lock:
             self.simulator.advance(old, new, step)
+            # The move is played: say so before other threads' operations may run, or they would read the
+            # old time and act as if the runs up to ``new`` were still to come.
+            step(new)
 
     # The simulator's view of the backend (simulator.Source).
 

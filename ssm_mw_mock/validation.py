@@ -64,6 +64,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -659,6 +660,9 @@ class RequestValidator:
         self._model = service_model
         self._compiler = _Compiler()
         self._checkers: dict[str, tuple[Predicate, Checker]] = {}
+        # Compiling puts placeholders for recursive shapes in the compiler's memo; two threads compiling at
+        # once could leave one pointing at itself (RecursionError), so one operation compiles at a time.
+        self._compiling = threading.Lock()
 
     def validate(self, operation_name: str, params: dict[str, Any]) -> None:
         """Raise ``ValidationException`` listing every constraint violation of the request.
@@ -682,6 +686,11 @@ class RequestValidator:
             raise ValidationException(f"{count} {noun} detected: {'; '.join(errors)}")
 
     def _compile(self, operation_name: str) -> tuple[Predicate, Checker]:
+        with self._compiling:
+            done = self._checkers.get(operation_name)
+            return done if done is not None else self._compile_once(operation_name)
+
+    def _compile_once(self, operation_name: str) -> tuple[Predicate, Checker]:
         if operation_name not in self._model.operation_names:
             raise ValueError(
                 f"{operation_name!r} is not an operation of the {self._model.service_name} model; "

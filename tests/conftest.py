@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ssm_mw_mock import MaintenanceWindowsMock
 
 NOW = "2024-03-04T00:00:00Z"  # a Monday
+
+# Hypothesis profiles for the tests that do not set their own example counts (the fuzz, stateful and
+# concurrency tests): "ci" is bounded for the suite on a slow 2-core machine; "long" is for a run by hand:
+#   HYPOTHESIS_PROFILE=long python -m pytest -p no:benchmark tests/test_fuzz_operations.py \
+#       tests/test_stateful.py
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", max_examples=25, stateful_step_count=15, deadline=None, suppress_health_check=_SLOW_IS_FINE
+)
+settings.register_profile(
+    "long", max_examples=500, stateful_step_count=40, deadline=None, suppress_health_check=_SLOW_IS_FINE
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
