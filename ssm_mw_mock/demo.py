@@ -111,7 +111,7 @@ def run_demo() -> None:
             rules = " and ".join(f"{t['Key']}={','.join(t['Values'])}" for t in target["Targets"])
             say(f"Target {target['Name']!r}: {rules}")
         for task in ssm.describe_maintenance_window_tasks(WindowId=window_id)["Tasks"]:
-            limits = f", {task['MaxConcurrency']} at a time, stop after {task['MaxErrors']} error(s)"
+            limits = f", {task['MaxConcurrency']} at a time, stops past {task['MaxErrors']} error(s)"
             say(
                 f"Task {task['Priority']:>2} {task['Type']:<11} {task['TaskArn']}"
                 + (limits if task.get("Targets") else "")
