@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .engine.simulator import DEFAULT_DURATION, Outcome
+from .engine.outcomes import DEFAULT_DURATION, HookError, InvocationFailed, Outcome
 from .errors import SsmError
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows
 from .model.history import Invocation
@@ -11,7 +11,9 @@ from .timing.clock import Clock
 __all__ = [
     "DEFAULT_DURATION",
     "Clock",
+    "HookError",
     "Invocation",
+    "InvocationFailed",
     "MaintenanceWindowsMock",
     "Outcome",
     "SsmError",

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .doors.endpoint import Reply
-from .engine.simulator import Outcome
+from .engine.outcomes import Outcome
 from .mock import MaintenanceWindowsMock
 from .model.history import Invocation
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]
 
-from .engine.simulator import Outcome
+from .engine.outcomes import Outcome
 from .mock import mock_maintenance_windows
 from .model.history import Invocation
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from .api.backend import DEFAULT_ACCOUNT, Backend
 from .doors import patching, requests_door
-from .engine.simulator import OutcomeHook
+from .engine.outcomes import OutcomeHook
 from .model.inventory import Inventory
 from .timing.clock import Clock, parse_moment, wall_clock_now
 
@@ -41,6 +41,9 @@ class MaintenanceWindowsMock:
         follow_time: make the fake clock catch up with ``datetime.now()`` whenever it is read (every
             mocked call reads it), so a test that moves time with freezegun or time-machine moves the
             mock's clock too. It never sleeps and never goes back; ``mw.clock`` still moves it forward.
+        seed: make every id the mock generates (windows, targets, tasks, executions, invocations)
+            reproducible: two mocks with the same seed give the same ids for the same calls, at every
+            start. By default ids are random.
     """
 
     def __init__(
@@ -49,7 +52,9 @@ class MaintenanceWindowsMock:
         now: datetime | str | None = None,
         account_id: str = DEFAULT_ACCOUNT,
         follow_time: bool = False,
+        seed: int | None = None,
     ) -> None:
+        self._seed = seed  # checked by IdSource, made by _fresh() below
         self._start_at = None if now is None else parse_moment(now, what="now=")
         self._follow_time = follow_time
         given: object = account_id  # checked at run time too: callers may not be type-checked
@@ -65,7 +70,7 @@ class MaintenanceWindowsMock:
     def _fresh(self) -> None:
         follow = wall_clock_now if self._follow_time else None
         self._clock = Clock(self._start_at or wall_clock_now(), follow=follow)
-        self._backend = Backend(self._clock)
+        self._backend = Backend(self._clock, self._seed)
         self._backend.simulator.on_invocation(self._hook)
 
     @property
@@ -141,9 +146,10 @@ class MaintenanceWindowsMock:
         """Decide each invocation's outcome.
 
         ``hook(invocation)`` returns None (success), a status (``"SUCCESS"``, ``"FAILED"``, ``"TIMED_OUT"``,
-        ``"CANCELLED"``) or an ``Outcome``; an exception it raises fails the invocation with the exception's
-        text. ``None`` restores the default (all succeed). The hook stays for the life of this mock, across
-        starts and ``reset()``.
+        ``"CANCELLED"``) or an ``Outcome``; raising ``InvocationFailed("reason")`` fails the invocation with
+        that text. Any other exception, or any other answer, is a bug of the hook: it stops the move and
+        reaches the caller that moved the clock as a ``HookError``. ``None`` restores the default (all
+        succeed). The hook stays for the life of this mock, across starts and ``reset()``.
         """
         self._hook = hook
         self._backend.simulator.on_invocation(hook)
@@ -224,7 +230,11 @@ def mock_maintenance_windows(target: _T, /) -> _T: ...
 
 @overload
 def mock_maintenance_windows(
-    *, now: datetime | str | None = None, account_id: str = DEFAULT_ACCOUNT, follow_time: bool = False
+    *,
+    now: datetime | str | None = None,
+    account_id: str = DEFAULT_ACCOUNT,
+    follow_time: bool = False,
+    seed: int | None = None,
 ) -> MaintenanceWindowsMock: ...
 
 
@@ -235,10 +245,11 @@ def mock_maintenance_windows(
     now: datetime | str | None = None,
     account_id: str = DEFAULT_ACCOUNT,
     follow_time: bool = False,
+    seed: int | None = None,
 ) -> Any:
     """Mock SSM maintenance windows: ``@mock_maintenance_windows``, ``@mock_maintenance_windows(now=...)``
     or ``with mock_maintenance_windows(...) as mw:``; options as for :class:`MaintenanceWindowsMock`."""
-    mock = MaintenanceWindowsMock(now=now, account_id=account_id, follow_time=follow_time)
+    mock = MaintenanceWindowsMock(now=now, account_id=account_id, follow_time=follow_time, seed=seed)
     if target is None:
         return mock
     return mock(target)

@@ -1,8 +1,8 @@
 """The pytest plugin: the ``mw_mock`` fixture, a fresh active mock for each test, and ``mw_server``.
 
 Registered through the ``pytest11`` entry point, so installing ssm_mw_mock is enough. The start instant
-can be set per test with ``@pytest.mark.mw_mock(now="2024-03-04T00:00:00Z")``; ``mw_server`` reads the
-same marker.
+and the other options of the mock can be set per test with
+``@pytest.mark.mw_mock(now="2024-03-04T00:00:00Z", seed=3)``; ``mw_server`` reads the same marker.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from .server import ThreadedServer
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "mw_mock(now=None, account_id=None): options for the mw_mock fixture of ssm_mw_mock"
+        "markers",
+        "mw_mock(now=None, account_id=None, follow_time=False, seed=None): options for the mw_mock "
+        "and mw_server fixtures of ssm_mw_mock",
     )
 
 

@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from ..engine.planning import plan_tasks
-from ..engine.simulator import Simulator, TaskPlan
+from ..engine.simulator import Simulator
 from ..errors import UnsupportedOperation
-from ..model.history import WindowExecution
+from ..model.history import TaskPlan, WindowExecution
+from ..model.ids import IdSource
 from ..model.resources import Window
 from ..model.store import RegionState
 from ..timing.clock import Clock
@@ -39,11 +40,13 @@ _READ_ONLY = ("Describe", "Get", "List")
 class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperations, ExecutionOperations):
     """All of SSM's maintenance-window state for one mock."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, seed: int | None = None) -> None:
         self.clock = clock
         self.lock = clock.lock
+        #: Every id this backend makes comes from here: random, or reproducible with ``seed``.
+        self.ids = IdSource(seed)
         self._states: dict[tuple[str, str], RegionState] = {}
-        self.simulator = Simulator(self)
+        self.simulator = Simulator(self, self.ids)
         # Bumped by every change that could alter a task plan: plans are built once per change, not per run.
         self.generation = 0
         self._plans: dict[str, tuple[int, list[TaskPlan]]] = {}
@@ -84,9 +87,9 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
 
     def reset(self) -> None:
         with self.lock:
+            self.simulator.reset()  # first: it refuses while a move is played
             self._states.clear()
             self._plans.clear()
-            self.simulator.reset()
 
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
         """Answer one request; raises ``SsmError`` for anything SSM would refuse."""

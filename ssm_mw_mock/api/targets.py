@@ -37,8 +37,9 @@ from ..errors import (
     TargetInUseException,
     ValidationException,
 )
+from ..model.ids import IdSource
 from ..model.resources import Target, Task, Window
-from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..model.store import RegionState, filtered, page_result, paginate
 from ..wire import shapes
 
 Params = dict[str, Any]
@@ -138,6 +139,8 @@ def _without_target(targets: list[dict[str, Any]], target_id: str) -> list[dict[
 class TargetOperations:
     """Register, update, describe and deregister window targets; mixed into ``Backend``."""
 
+    ids: IdSource
+
     def register_target_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
 
@@ -150,7 +153,7 @@ class TargetOperations:
                 )
             target = Target(
                 window_id=window.window_id,
-                window_target_id=new_uuid(),
+                window_target_id=self.ids.uuid(),
                 resource_type=params["ResourceType"],
                 seq=state.next_seq(),
                 **shapes.from_wire(params, _SETTINGS),

@@ -35,8 +35,9 @@ import base64
 from typing import Any
 
 from ..errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
+from ..model.ids import IdSource
 from ..model.resources import Task, Window
-from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..model.store import RegionState, filtered, page_result, paginate
 from ..wire import shapes
 from .targets import check_values_present, window_target
 
@@ -172,6 +173,8 @@ def _settle(window: Window, task_type: str, task: dict[str, Any], params: Params
 class TaskOperations:
     """Register, get, update, describe and deregister window tasks; mixed into ``Backend``."""
 
+    ids: IdSource
+
     def register_task_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         task_type = params["TaskType"]
@@ -188,7 +191,7 @@ class TaskOperations:
                 )
             task = Task(
                 window_id=window.window_id,
-                window_task_id=new_uuid(),
+                window_task_id=self.ids.uuid(),
                 task_type=task_type,
                 seq=state.next_seq(),
                 **settings,

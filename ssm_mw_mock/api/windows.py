@@ -25,8 +25,9 @@ from ..errors import (
     TooManyTagsError,
     ValidationException,
 )
+from ..model.ids import IdSource
 from ..model.resources import Window
-from ..model.store import RegionState, filters, new_window_id, page_result, paginate
+from ..model.store import RegionState, filters, page_result, paginate
 from ..timing.clock import Clock
 from ..timing.schedule import ScheduleError, WindowSchedule, format_execution_time
 from ..wire import shapes
@@ -123,6 +124,7 @@ class WindowOperations:
 
     clock: Clock
     simulator: Simulator
+    ids: IdSource
 
     def _now(self) -> datetime:
         return self.clock.now()
@@ -149,7 +151,7 @@ class WindowOperations:
                 )
             now = self._now()
             window = Window(
-                window_id=new_window_id(),
+                window_id=self.ids.window_id(),
                 created_date=now,
                 modified_date=now,
                 seq=state.next_seq(),

@@ -1,20 +1,21 @@
 """From a window's registered tasks to what the simulator runs: targets resolved, limits settled.
 
-Each task becomes a ``TaskPlan``: its window targets resolved to instances through the fake inventory
-(``WindowTargetIds``) or taken as listed (``InstanceIds``), each instance once, in the order the task names
-them; its invocation parameters are the block of its own type (``RunCommand``, ``Automation``, ``Lambda``,
-``StepFunctions``), or, for a Run Command task registered with the deprecated ``TaskParameters``, those
-parameters. Targetless tasks run once with no target and the placeholder limits ``"1"``.
+Each task becomes a ``TaskPlan``, a snapshot of the task and what is derived from it: its window targets
+resolved to instances through the fake inventory (``WindowTargetIds``) or taken as listed
+(``InstanceIds``), each instance once, in the order the task names them; its invocation parameters are
+the block of its own type (``RunCommand``, ``Automation``, ``Lambda``, ``StepFunctions``), or, for a Run
+Command task registered with the deprecated ``TaskParameters``, those parameters. Targetless tasks run
+once with no target and the placeholder limits ``"1"`` (``TaskPlan`` supplies those defaults).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from ..model.history import TargetRef
+from ..model.history import TargetRef, TaskPlan
 from ..model.inventory import Inventory, resolve
 from ..model.resources import Task, Window
-from .simulator import TaskPlan
 
 INVOCATION_BLOCKS = {
     "RUN_COMMAND": "RunCommand",
@@ -39,20 +40,9 @@ def _plan(window: Window, task: Task, inventory: Inventory) -> TaskPlan:
         parameters = {"aws:InstanceId": {"Values": instance_ids}}
         parameters.update({k: {"Values": v} for k, v in (template.get("Parameters") or {}).items()})
         task_parameters.append(parameters)
-    return TaskPlan(
-        window_task_id=task.window_task_id,
-        task_arn=task.task_arn,
-        task_type=task.task_type,
-        priority=task.priority,
-        max_concurrency=task.max_concurrency or "1",
-        max_errors=task.max_errors or "1",
-        cutoff_behavior=task.cutoff_behavior or "CONTINUE_TASK",
-        service_role=task.service_role_arn,
-        template=template,
-        task_parameters=task_parameters,
-        alarm_configuration=task.alarm_configuration,
-        targets=targets,
-    )
+    # A snapshot: updating the task replaces its members (never mutates them), so a shallow copy keeps
+    # what this plan's executions ran.
+    return TaskPlan(task=copy.copy(task), targets=targets, template=template, task_parameters=task_parameters)
 
 
 def _targets(window: Window, task: Task, inventory: Inventory) -> tuple[TargetRef, ...]:

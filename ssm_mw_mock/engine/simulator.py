@@ -30,8 +30,13 @@ Known differences from AWS (SSM documents none of these; each is our policy):
   ``SKIPPED_OVERLAPPING`` at its instant, with no tasks. The quota of 5 concurrent executions per account
   is not enforced.
 - A task whose targets resolve to no node succeeds with no invocations.
-- Execution, task-execution, invocation and command ids are UUID-shaped (version 4) but share a random
-  prefix within one mock and end in a counter, so making hundreds of thousands of them stays cheap.
+- Execution, task-execution, invocation and command ids come from the mock's ``IdSource``
+  (``model.ids``): UUID-shaped, with a prefix per mock and a counter.
+
+When the hook raises (or answers something that is not an outcome), the move stops at that invocation:
+it is taken back (no record of it remains, its target is next again), a ``Resume`` event at that
+instant carries on the interrupted work at the next move, and the runs of windows this move had queued
+past that instant are dropped, to be queued again by the next move. The clock stands at that instant.
 """
 
 from __future__ import annotations
@@ -39,78 +44,49 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
-import random
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ..model.history import (
     CANCELLED,
     CANCELLING,
-    FAILED,
     FINAL,
     IN_PROGRESS,
-    INVOCATION_RESULTS,
     PENDING,
     SKIPPED_OVERLAPPING,
+    STOP_CANCEL,
+    STOP_CUTOFF,
+    STOP_ERRORS,
     SUCCESS,
     TIMED_OUT,
     Invocation,
     TargetRef,
     TaskExecution,
+    TaskPlan,
     WindowExecution,
+    execution_result,
+    task_result,
 )
+from ..model.ids import IdSource
 from ..timing.schedule import WindowSchedule
+from .events import (
+    CUTOFF,
+    END,
+    RESUME,
+    RUN,
+    Cutoff,
+    Event,
+    InvocationsEnd,
+    Resume,
+    RunDue,
+    TaskRun,
+    WindowRun,
+)
+from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
 
-DEFAULT_DURATION = timedelta(seconds=5)
-
-_DETAILS = {SUCCESS: "Success", FAILED: "Failed", TIMED_OUT: "Timed out", CANCELLED: "Cancelled"}
-_WINDOW_FAILED = "One or more tasks in the orchestration failed."
 _NO_TASKS = "No tasks to execute."
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What an invocation did: its final status, how long it ran, and an optional output text.
-
-    ``output`` becomes the invocation's ``StatusDetails`` (default: ``Success``, ``Failed``, …).
-    """
-
-    status: str = SUCCESS
-    duration: timedelta | None = None
-    output: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.status not in INVOCATION_RESULTS:
-            raise ValueError(
-                f"Outcome(status={self.status!r}) is not an invocation status; use one of "
-                + ", ".join(sorted(INVOCATION_RESULTS))
-            )
-        if self.duration is not None and self.duration < timedelta(0):
-            raise ValueError(f"Outcome(duration={self.duration}) must not be negative")
-
-
-OutcomeHook = Callable[[Invocation], "Outcome | str | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class TaskPlan:
-    """A registered task as the simulator runs it, its targets already resolved."""
-
-    window_task_id: str
-    task_arn: str
-    task_type: str
-    priority: int
-    max_concurrency: str
-    max_errors: str
-    cutoff_behavior: str
-    service_role: str | None
-    template: dict[str, Any]
-    task_parameters: list[dict[str, Any]]
-    alarm_configuration: dict[str, Any] | None
-    targets: tuple[TargetRef, ...] | None  # None: a targetless task, run once
+_NO_STREAM: Iterator[datetime] = iter(())
 
 
 class RunnableWindow(Protocol):
@@ -141,81 +117,45 @@ class Source(Protocol):
         """Keep a new window execution so the execution operations can read it."""
 
 
-class _TaskRun:
-    __slots__ = (
-        "concurrency",
-        "errors",
-        "pending",
-        "plan",
-        "record",
-        "run",
-        "running",
-        "stop_reason",
-        "threshold",
-    )
-
-    def __init__(self, run: _WindowRun, plan: TaskPlan, record: TaskExecution) -> None:
-        self.run = run
-        self.plan = plan
-        self.record = record
-        self.pending: deque[TargetRef] = deque()
-        self.running: set[Invocation] = set()
-        self.errors = 0
-        self.concurrency = 1
-        self.threshold: int | None = None
-        self.stop_reason: str | None = None  # "errors", "cutoff" or "cancel"
-
-
-class _WindowRun:
-    __slots__ = ("active", "cancelled", "cutoff_at", "dead", "groups", "record", "region")
-
-    def __init__(self, region: Any, record: WindowExecution, cutoff_at: datetime) -> None:
-        self.region = region
-        self.record = record
-        self.cutoff_at = cutoff_at
-        self.groups: deque[list[_TaskRun]] = deque()
-        self.active: list[_TaskRun] = []
-        self.cancelled = False
-        self.dead = False
-
-
-# Event kinds, in the order they are played when due at the same instant: work that ends frees its
-# window before a new run of that window is considered.
-_END, _CUTOFF, _RUN = 0, 1, 2
-
-
 class Simulator:
     """Plays clock moves: starts due runs and carries executions through to their end."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, ids: IdSource | None = None) -> None:
         self._source = source
-        self._events: list[tuple[datetime, int, int, Any]] = []
+        self._events: list[Event] = []
         self._order = itertools.count()
-        self._live: dict[str, _WindowRun] = {}  # window id -> its running execution
-        self._runs: dict[str, _WindowRun] = {}  # execution id -> run, while it runs
+        self._live: dict[str, WindowRun] = {}  # window id -> its running execution
+        self._runs: dict[str, WindowRun] = {}  # execution id -> run, while it runs
         self._hook: OutcomeHook | None = None
         self._now: datetime | None = None
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
-        # A simulated year makes hundreds of thousands of ids, so they are a random prefix per simulator
-        # and a counter: UUID-shaped (version 4, variant a), unique, and one string format each. ``map``
-        # over ``itertools.count`` formats them without a Python-level call per id.
-        bits = f"{random.getrandbits(72):018x}"
-        template = f"{bits[:8]}-{bits[8:12]}-4{bits[12:15]}-a{bits[15:18]}-{{:012x}}"
-        self._ids: Iterator[str] = map(template.format, itertools.count(random.getrandbits(40)))
+        self._ids: Iterator[str] = (ids or IdSource()).executions
 
     # Control.
+
+    @property
+    def moving(self) -> bool:
+        """Whether a move is being played (so the caller is a hook, or another listener)."""
+        return self._until is not None
 
     def on_invocation(self, hook: OutcomeHook | None) -> None:
         self._hook = hook
 
     def reset(self) -> None:
+        if self.moving:
+            raise RuntimeError(
+                "reset() cannot be called while the clock moves (from an on_invocation hook): the move "
+                "is playing the state it would forget. Reset after the move returns."
+            )
         self._events.clear()
         self._live.clear()
         self._runs.clear()
 
     def advance(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
-        """Play ``(old, new]``: the clock listener."""
+        """Play ``(old, new]``: the clock listener. If it raises, the clock stands where it stopped."""
+        if self.moving:
+            raise RuntimeError("the simulator is already playing a move; moves cannot nest")
         self._step = step
         self._until = new
         self._now = old
@@ -229,16 +169,23 @@ class Simulator:
                 self._push_runs(region, window, old, new)
             events = self._events
             while events and events[0][0] <= new:
-                when, kind, _, payload = heapq.heappop(events)
+                event = heapq.heappop(events)
+                when = event[0]
                 if when > self._now:
                     self._now = when
                     step(when)
-                if kind == _END:
-                    self._end_invocations(when, *payload)
-                elif kind == _RUN:
-                    self._due(when, *payload)
+                rank = event[1]
+                if rank == END:
+                    self._end_invocations(event)  # type: ignore[arg-type]
+                elif rank == RUN:
+                    self._due(event)  # type: ignore[arg-type]
+                elif rank == CUTOFF:
+                    self._cutoff(when, event[3])  # type: ignore[arg-type]
                 else:
-                    self._cutoff(when, payload)
+                    self._settle(event[3], when)  # type: ignore[arg-type]
+        except BaseException:
+            self._stop_runs_after(self._now)
+            raise
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -268,7 +215,7 @@ class Simulator:
         for task in run.active:
             if task.record.status not in FINAL and task.pending:
                 task.pending.clear()
-                task.stop_reason = "cancel"
+                task.stop_reason = STOP_CANCEL
         # A hook may cancel while its group is still starting: tasks of that group not yet started never will.
         not_started = [task for task in run.active if task.record.status == PENDING]
         for task in itertools.chain(not_started, *run.groups):
@@ -287,19 +234,25 @@ class Simulator:
         runs = compiled.between(after, until)
         first = next(runs, None)
         if first is not None:
-            self._push(first, _RUN, (region, window, compiled, runs))
+            heapq.heappush(
+                self._events, RunDue(first, RUN, next(self._order), region, window, compiled, runs)
+            )
 
-    def _push(self, when: datetime, kind: int, payload: Any) -> None:
-        heapq.heappush(self._events, (when, kind, next(self._order), payload))
+    def _stop_runs_after(self, instant: datetime) -> None:
+        """After a failed move: forget the runs this move queued past ``instant`` (the next move queues
+        them again from there), and let those due at ``instant`` itself queue no followers."""
+        kept: list[Event] = []
+        for event in self._events:
+            if isinstance(event, RunDue):
+                if event.when > instant:
+                    continue
+                event = event._replace(runs=_NO_STREAM)
+            kept.append(event)
+        heapq.heapify(kept)
+        self._events[:] = kept
 
-    def _due(
-        self,
-        when: datetime,
-        region: Any,
-        window: RunnableWindow,
-        compiled: WindowSchedule,
-        runs: Iterator[datetime],
-    ) -> None:
+    def _due(self, event: RunDue) -> None:
+        when, _, _, region, window, compiled, runs = event
         if window.compiled is not compiled or not self._source.still_exists(region, window):
             return  # rescheduled (a fresh stream was pushed) or deleted
         if window.enabled and window.window_id not in self._live and not self._source.plan(region, window):
@@ -307,7 +260,9 @@ class Simulator:
             return
         following = next(runs, None)
         if following is not None:
-            self._push(following, _RUN, (region, window, compiled, runs))
+            heapq.heappush(
+                self._events, RunDue(following, RUN, next(self._order), region, window, compiled, runs)
+            )
         if window.enabled:
             self._start_run(region, window, when)
 
@@ -341,7 +296,7 @@ class Simulator:
             if following is None:
                 break
             if following > until or (events and events[0][0] <= following):
-                self._push(following, _RUN, (region, window, compiled, runs))
+                heapq.heappush(events, RunDue(following, RUN, next(order), region, window, compiled, runs))
                 break
             when = following
         assert self._now is not None
@@ -351,12 +306,9 @@ class Simulator:
 
     # Executions.
 
-    def _new_id(self) -> str:
-        return next(self._ids)
-
     def _start_run(self, region: Any, window: RunnableWindow, when: datetime) -> None:
         record = WindowExecution(
-            window_execution_id=self._new_id(),
+            window_execution_id=next(self._ids),
             window_id=window.window_id,
             start_time=when,
             seq=next(self._order),
@@ -368,44 +320,40 @@ class Simulator:
             record.end_time = when
             return
         plans = self._source.plan(region, window)  # in priority order
-        if not plans:
-            record.status = SUCCESS
-            record.status_details = _NO_TASKS
-            record.end_time = when
-            return
-        run = _WindowRun(region, record, when + timedelta(hours=window.duration - window.cutoff))
+        run = WindowRun(region, record, when + timedelta(hours=window.duration - window.cutoff))
         for _, same_priority in itertools.groupby(plans, key=lambda plan: plan.priority):
-            group = [_TaskRun(run, plan, self._task_record(record, plan)) for plan in same_priority]
+            group = [TaskRun(run, plan, self._task_record(record, plan)) for plan in same_priority]
             run.groups.append(group)
             record.tasks.extend(task.record for task in group)
         self._live[window.window_id] = run
         self._runs[record.window_execution_id] = run
         if any(plan.cutoff_behavior == "CANCEL_TASK" for plan in plans):
-            self._push(run.cutoff_at, _CUTOFF, run)
-        self._next_group(run, when)
+            heapq.heappush(self._events, Cutoff(run.cutoff_at, CUTOFF, next(self._order), run))
+        self._settle(run, when)
 
     def _task_record(self, execution: WindowExecution, plan: TaskPlan) -> TaskExecution:
         return TaskExecution(
-            task_execution_id=self._new_id(),
-            window_id=execution.window_id,
-            window_execution_id=execution.window_execution_id,
-            window_task_id=plan.window_task_id,
-            task_arn=plan.task_arn,
-            task_type=plan.task_type,
-            priority=plan.priority,
-            max_concurrency=plan.max_concurrency,
-            max_errors=plan.max_errors,
-            service_role=plan.service_role,
-            task_parameters=plan.task_parameters,
-            cutoff_behavior=plan.cutoff_behavior,
-            alarm_configuration=plan.alarm_configuration,
-            template=plan.template,
-            seq=next(self._order),
+            next(self._ids), execution.window_id, execution.window_execution_id, plan, next(self._order)
         )
 
-    def _next_group(self, run: _WindowRun, now: datetime) -> None:
-        while run.groups:
-            if now > run.cutoff_at:
+    def _settle(self, run: WindowRun, now: datetime) -> None:
+        """Bring ``run`` up to date at ``now``: start what may start, finish what has ended.
+
+        It reads only the state of the run, so it is also how a move carries on work that a failed hook
+        interrupted (a ``Resume`` event).
+        """
+        while not run.dead and run.record.status not in FINAL:
+            for task in run.active:
+                status = task.record.status
+                if status == PENDING:  # not cancelled by a hook meanwhile
+                    self._start_task(task, now)
+                elif status == IN_PROGRESS:
+                    self._fill(task, now)
+                    if not task.running:
+                        self._finish_task(task, now)
+            if not all(task.record.status in FINAL for task in run.active):
+                return
+            if run.groups and now > run.cutoff_at:
                 for group in run.groups:
                     for task in group:
                         self._never_started(
@@ -415,21 +363,17 @@ class Simulator:
                             "The task did not start before the maintenance window's cutoff.",
                         )
                 run.groups.clear()
-                break
-            run.active = run.groups.popleft()
-            for task in run.active:
-                if task.record.status == PENDING:  # not cancelled by a hook meanwhile
-                    self._start_task(task, now)
-            if not all(task.record.status in FINAL for task in run.active):
+            if not run.groups:
+                self._finish_run(run, now)
                 return
-        self._finish_run(run, now)
+            run.active = run.groups.popleft()
 
-    def _never_started(self, task: _TaskRun, now: datetime, status: str, details: str) -> None:
+    def _never_started(self, task: TaskRun, now: datetime, status: str, details: str) -> None:
         task.record.status = status
         task.record.status_details = details
         task.record.start_time = task.record.end_time = now
 
-    def _start_task(self, task: _TaskRun, now: datetime) -> None:
+    def _start_task(self, task: TaskRun, now: datetime) -> None:
         plan = task.plan
         record = task.record
         record.status = IN_PROGRESS
@@ -443,11 +387,11 @@ class Simulator:
         if not task.running:
             self._finish_task(task, now)
 
-    def _fill(self, task: _TaskRun, now: datetime) -> None:
+    def _fill(self, task: TaskRun, now: datetime) -> None:
         if self._hook is not None:
             # The hook decides each outcome and may cancel the execution meanwhile: one at a time.
             while task.pending and len(task.running) < task.concurrency:
-                self._start_invocation(task, task.pending.popleft(), now)
+                self._start_invocation(task, now)
             return
         # Without a hook every invocation succeeds after DEFAULT_DURATION, and no test code can run before
         # they end: the invocations started together end together, as one END event for the batch. They
@@ -470,52 +414,54 @@ class Simulator:
             ]
         record.invocations.extend(batch)
         task.running.update(batch)
-        self._push(now + DEFAULT_DURATION, _END, (task, batch, SUCCESS, _DETAILS[SUCCESS]))
+        heapq.heappush(
+            self._events,
+            InvocationsEnd(now + DEFAULT_DURATION, END, next(order), task, batch, SUCCESS, DETAILS[SUCCESS]),
+        )
 
-    def _start_invocation(self, task: _TaskRun, target: TargetRef, now: datetime) -> None:
-        plan = task.plan
+    def _start_invocation(self, task: TaskRun, now: datetime) -> None:
+        target = task.pending.popleft()
         record = task.record
         invocation = Invocation(
-            self._new_id(), self._execution_id(plan), record, target, now, next(self._order)
+            next(self._ids), self._execution_id(task.plan), record, target, now, next(self._order)
         )
+        # Registered before the hook runs: a hook that cancels the execution sees it running.
         record.invocations.append(invocation)
         task.running.add(invocation)
-        status, duration, details = self._outcome(invocation)
-        self._push(now + duration, _END, (task, [invocation], status, details))
+        hook = self._hook
+        if hook is None:  # a previous hook of this move turned hooks off
+            status, duration, details = SUCCESS, DEFAULT_DURATION, DETAILS[SUCCESS]
+        else:
+            try:
+                status, duration, details = decide(hook, invocation)
+            except BaseException:
+                self._take_back(task, invocation, target, now)
+                raise
+        heapq.heappush(
+            self._events,
+            InvocationsEnd(now + duration, END, next(self._order), task, [invocation], status, details),
+        )
+
+    def _take_back(self, task: TaskRun, invocation: Invocation, target: TargetRef, now: datetime) -> None:
+        """Undo the start of an invocation whose hook failed, and carry on from there at the next move."""
+        invocations = task.record.invocations
+        if invocations and invocations[-1] is invocation:
+            invocations.pop()
+        task.running.discard(invocation)
+        if task.stop_reason is None and task.record.status == IN_PROGRESS:
+            task.pending.appendleft(target)  # still to start (unless the hook cancelled meanwhile)
+        heapq.heappush(self._events, Resume(now, RESUME, next(self._order), task.run))
 
     def _execution_id(self, plan: TaskPlan) -> str:
         if plan.task_type == "STEP_FUNCTIONS":
             # arn:aws:states:<region>:<account>:stateMachine:<name> runs as …:execution:<name>:<id>
             prefix, _, name = plan.task_arn.rpartition(":")
-            return f"{prefix.replace(':stateMachine', ':execution')}:{name}:{self._new_id()}"
-        return self._new_id()
+            return f"{prefix.replace(':stateMachine', ':execution')}:{name}:{next(self._ids)}"
+        return next(self._ids)
 
-    def _outcome(self, invocation: Invocation) -> tuple[str, timedelta, str]:
-        if self._hook is None:
-            return SUCCESS, DEFAULT_DURATION, _DETAILS[SUCCESS]
-        try:
-            answer: object = self._hook(invocation)
-        except Exception as error:  # the documented way for a hook to fail an invocation
-            return FAILED, DEFAULT_DURATION, str(error) or type(error).__name__
-        if answer is None:
-            return SUCCESS, DEFAULT_DURATION, _DETAILS[SUCCESS]
-        if isinstance(answer, str):
-            if answer not in INVOCATION_RESULTS:
-                return FAILED, DEFAULT_DURATION, _bad_answer(answer)
-            return answer, DEFAULT_DURATION, _DETAILS[answer]
-        if isinstance(answer, Outcome):
-            duration = DEFAULT_DURATION if answer.duration is None else answer.duration
-            return (
-                answer.status,
-                duration,
-                answer.output if answer.output is not None else _DETAILS[answer.status],
-            )
-        return FAILED, DEFAULT_DURATION, _bad_answer(answer)
-
-    def _end_invocations(
-        self, now: datetime, task: _TaskRun, invocations: list[Invocation], status: str, details: str
-    ) -> None:
-        """The END event of one invocation (with a hook), or of a batch that all succeed (without)."""
+    def _end_invocations(self, event: InvocationsEnd) -> None:
+        """One invocation ends (with a hook), or a batch that all succeed (without)."""
+        now, _, _, task, invocations, status, details = event
         if task.run.dead:
             return  # its window was deleted
         running = task.running
@@ -534,25 +480,17 @@ class Simulator:
             task.errors += len(invocations)
             if task.threshold is not None and task.errors > task.threshold and task.pending:
                 task.pending.clear()
-                task.stop_reason = task.stop_reason or "errors"
-        self._fill(task, now)
-        if not task.running:
-            self._finish_task(task, now)
-            run = task.run
-            if all(other.record.status in FINAL for other in run.active):
-                if run.cancelled:
-                    self._finish_run(run, now)
-                else:
-                    self._next_group(run, now)
+                task.stop_reason = task.stop_reason or STOP_ERRORS
+        self._settle(task.run, now)
 
-    def _cutoff(self, now: datetime, run: _WindowRun) -> None:
+    def _cutoff(self, now: datetime, run: WindowRun) -> None:
         if run.dead or run.record.status in FINAL:
             return
         for task in run.active:
             if task.plan.cutoff_behavior != "CANCEL_TASK" or task.record.status in FINAL:
                 continue
             task.pending.clear()
-            task.stop_reason = "cutoff"
+            task.stop_reason = STOP_CUTOFF
             if task.plan.task_type == "RUN_COMMAND":
                 for invocation in list(task.running):
                     invocation.status = CANCELLED
@@ -562,40 +500,16 @@ class Simulator:
             if not task.running:
                 self._finish_task(task, now)
         if run.active and all(task.record.status in FINAL for task in run.active):
-            self._next_group(run, now)
+            self._settle(run, now)
 
-    def _finish_task(self, task: _TaskRun, now: datetime) -> None:
+    def _finish_task(self, task: TaskRun, now: datetime) -> None:
         record = task.record
-        statuses = {invocation.status for invocation in record.invocations}
-        if FAILED in statuses:
-            record.status, record.status_details = FAILED, "One or more invocations failed."
-        elif task.stop_reason == "cutoff":
-            record.status = TIMED_OUT
-            record.status_details = "The task was stopped at the maintenance window's cutoff."
-        elif task.stop_reason == "cancel" or CANCELLED in statuses:
-            record.status, record.status_details = CANCELLED, "The task was cancelled."
-        elif TIMED_OUT in statuses:
-            record.status, record.status_details = TIMED_OUT, "One or more invocations timed out."
-        else:
-            record.status = SUCCESS
-            record.status_details = None if record.invocations else "No invocations to execute."
+        record.status, record.status_details = task_result(record, task.stop_reason)
         record.end_time = now
 
-    def _finish_run(self, run: _WindowRun, now: datetime) -> None:
+    def _finish_run(self, run: WindowRun, now: datetime) -> None:
         record = run.record
-        statuses = {task.status for task in record.tasks}
-        if run.cancelled:
-            record.status, record.status_details = (
-                CANCELLED,
-                "The maintenance window execution was cancelled.",
-            )
-        elif FAILED in statuses:
-            record.status, record.status_details = FAILED, _WINDOW_FAILED
-        elif TIMED_OUT in statuses:
-            record.status = TIMED_OUT
-            record.status_details = "One or more tasks did not finish before the maintenance window's cutoff."
-        else:
-            record.status, record.status_details = SUCCESS, None
+        record.status, record.status_details = execution_result(record, run.cancelled)
         record.end_time = now
         self._live.pop(record.window_id, None)
         self._runs.pop(record.window_execution_id, None)
@@ -607,10 +521,3 @@ def _amount(limit: str, total: int) -> int:
     if limit.endswith("%"):
         return int(limit[:-1]) * total // 100
     return int(limit)
-
-
-def _bad_answer(answer: object) -> str:
-    return (
-        f"on_invocation returned {answer!r}; return None, a status "
-        f"({', '.join(sorted(INVOCATION_RESULTS))}) or an ssm_mw_mock.Outcome"
-    )

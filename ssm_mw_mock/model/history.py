@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ..lazy_re import LazyPattern
+from .resources import Task
 
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
@@ -149,28 +150,118 @@ class TargetRef:
     owner_information: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TaskPlan:
+    """A registered task as one execution runs it: a snapshot of the task, its targets resolved.
+
+    ``task`` is a copy taken when the plan was made, so later updates of the task do not rewrite history.
+    Any member of ``Task`` reads through a plan (and through a ``TaskExecution``) by its own name: a new
+    task member reaches the execution records by adding one field to ``Task``.
+    """
+
+    task: Task
+    targets: tuple[TargetRef, ...] | None  # None: a targetless task, run once
+    template: dict[str, Any] = field(repr=False)  # the task's invocation parameters, before substitution
+    task_parameters: list[dict[str, Any]]  # TaskParameters as GetMaintenanceWindowExecutionTask shows them
+
+    @property
+    def window_task_id(self) -> str:
+        return self.task.window_task_id
+
+    @property
+    def task_arn(self) -> str:
+        return self.task.task_arn
+
+    @property
+    def task_type(self) -> str:
+        return self.task.task_type
+
+    @property
+    def priority(self) -> int:
+        return self.task.priority
+
+    @property
+    def max_concurrency(self) -> str:
+        return self.task.max_concurrency or "1"  # targetless tasks have none
+
+    @property
+    def max_errors(self) -> str:
+        return self.task.max_errors or "1"
+
+    @property
+    def cutoff_behavior(self) -> str:
+        return self.task.cutoff_behavior or "CONTINUE_TASK"
+
+    @property
+    def service_role(self) -> str | None:
+        return self.task.service_role_arn
+
+    def __getattr__(self, name: str) -> object:
+        if name == "task":  # not set yet (copy, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.task, name)
+
+
 @dataclass(slots=True, eq=False)
 class TaskExecution:
+    """One run of a task within a window execution; what it ran is its ``plan``, not a copy of it."""
+
     task_execution_id: str
     window_id: str
     window_execution_id: str
-    window_task_id: str
-    task_arn: str
-    task_type: str
-    priority: int
-    max_concurrency: str
-    max_errors: str
-    service_role: str | None
-    task_parameters: list[dict[str, Any]]
-    cutoff_behavior: str
-    alarm_configuration: dict[str, Any] | None
-    template: dict[str, Any] = field(repr=False)  # the task's invocation parameters, before substitution
+    plan: TaskPlan = field(repr=False)
     seq: int
     status: str = PENDING
     status_details: str | None = None
     start_time: datetime | None = None
     end_time: datetime | None = None
     invocations: list[Invocation] = field(default_factory=list)
+
+    @property
+    def window_task_id(self) -> str:
+        return self.plan.task.window_task_id
+
+    @property
+    def task_arn(self) -> str:
+        return self.plan.task.task_arn
+
+    @property
+    def task_type(self) -> str:
+        return self.plan.task.task_type
+
+    @property
+    def priority(self) -> int:
+        return self.plan.task.priority
+
+    @property
+    def max_concurrency(self) -> str:
+        return self.plan.max_concurrency
+
+    @property
+    def max_errors(self) -> str:
+        return self.plan.max_errors
+
+    @property
+    def cutoff_behavior(self) -> str:
+        return self.plan.cutoff_behavior
+
+    @property
+    def service_role(self) -> str | None:
+        return self.plan.service_role
+
+    @property
+    def task_parameters(self) -> list[dict[str, Any]]:
+        return self.plan.task_parameters
+
+    @property
+    def template(self) -> dict[str, Any]:
+        return self.plan.template
+
+    def __getattr__(self, name: str) -> object:
+        # Every other member of the task (alarm configuration, name, logging…) reads through the plan.
+        if name == "plan":
+            raise AttributeError(name)
+        return getattr(self.plan, name)
 
 
 @dataclass(slots=True, eq=False)
@@ -187,6 +278,38 @@ class WindowExecution:
     @property
     def task_ids(self) -> list[str]:
         return [task.task_execution_id for task in self.tasks]
+
+
+# Status roll-up: a task's status from its invocations, an execution's from its tasks.
+
+#: Why a task stopped starting invocations before its targets ran out.
+STOP_ERRORS, STOP_CUTOFF, STOP_CANCEL = "errors", "cutoff", "cancel"
+
+
+def task_result(task: TaskExecution, stop_reason: str | None) -> tuple[str, str | None]:
+    """The final ``(Status, StatusDetails)`` of a task execution whose invocations have all ended."""
+    statuses = {invocation.status for invocation in task.invocations}
+    if FAILED in statuses:
+        return FAILED, "One or more invocations failed."
+    if stop_reason == STOP_CUTOFF:
+        return TIMED_OUT, "The task was stopped at the maintenance window's cutoff."
+    if stop_reason == STOP_CANCEL or CANCELLED in statuses:
+        return CANCELLED, "The task was cancelled."
+    if TIMED_OUT in statuses:
+        return TIMED_OUT, "One or more invocations timed out."
+    return SUCCESS, None if task.invocations else "No invocations to execute."
+
+
+def execution_result(execution: WindowExecution, cancelled: bool) -> tuple[str, str | None]:
+    """The final ``(Status, StatusDetails)`` of a window execution whose tasks have all ended."""
+    if cancelled:
+        return CANCELLED, "The maintenance window execution was cancelled."
+    statuses = {task.status for task in execution.tasks}
+    if FAILED in statuses:
+        return FAILED, "One or more tasks in the orchestration failed."
+    if TIMED_OUT in statuses:
+        return TIMED_OUT, "One or more tasks did not finish before the maintenance window's cutoff."
+    return SUCCESS, None
 
 
 def substitute(value: Any, pseudo: dict[str, str]) -> Any:

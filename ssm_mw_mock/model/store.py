@@ -1,8 +1,7 @@
 """Where the mock keeps what it was told: one ``RegionState`` per (account, region).
 
-Also the small mechanisms every operation shares: identifiers in SSM's formats, ``ClientToken``
-idempotency, lookups that answer SSM's ``DoesNotExistException``, Describe filters and ``NextToken``
-pagination.
+Also the small mechanisms every operation shares: ``ClientToken`` idempotency, lookups that answer SSM's
+``DoesNotExistException``, Describe filters and ``NextToken`` pagination. (Ids come from ``ids.IdSource``.)
 
 Known differences from AWS:
 
@@ -16,8 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
-import secrets
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,15 +27,6 @@ from .inventory import Inventory
 from .resources import Window
 
 T = TypeVar("T")
-
-
-def new_window_id() -> str:
-    # Every real window id seen starts with "mw-0"; the rest is 16 random lowercase hex digits.
-    return "mw-0" + secrets.token_hex(8)
-
-
-def new_uuid() -> str:
-    return str(uuid.uuid4())
 
 
 @dataclass(slots=True)

@@ -56,8 +56,9 @@ class Clock:
 
     def __init__(self, start: datetime, follow: Callable[[], datetime] | None = None) -> None:
         self._now = start
-        #: Serialises moves; the backend holds the same lock around every operation, so a move and an
-        #: operation never interleave and can never wait on each other in opposite orders.
+        #: Serialises moves, each whole (from reading its start to publishing its end); the backend holds
+        #: the same lock around every operation, so a move and an operation never interleave and can
+        #: never wait on each other in opposite orders.
         self.lock = threading.RLock()
         self._listeners: list[ClockListener] = []
         self._follow = follow
@@ -70,11 +71,14 @@ class Clock:
 
     def now(self) -> datetime:
         """The current fake time, an aware UTC datetime."""
-        if self._follow is not None and not self._moving:
-            followed = self._follow()
-            if followed > self._now:
-                self._move_to(followed)
-        return self._now
+        if self._follow is None:
+            return self._now
+        with self.lock:  # catching up is a move: it must not interleave with another thread's
+            if not self._moving:
+                followed = self._follow()
+                if followed > self._now:
+                    self._move_to(followed)
+            return self._now
 
     def advance(
         self,
@@ -87,30 +91,48 @@ class Clock:
     ) -> datetime:
         """Move forward by ``delta`` or by the keyword amounts; returns the new time."""
         step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        base = self.now()
         if delta is not None:
             if not isinstance(delta, timedelta):
                 raise TypeError(f"advance() takes a timedelta or keyword amounts, not {type(delta).__name__}")
             step += delta
         if step < timedelta(0):
             raise ValueError(f"the clock only moves forward; advance() was given {step}")
-        return self._move_to(base + step)
+        # Reading the start, playing the interval and publishing the end form one move: two threads each
+        # advancing a minute end two minutes later, whatever the interleaving.
+        with self.lock:
+            self._refuse_nested("advance")
+            return self._move_to(self.now() + step)
 
     def set(self, moment: datetime | str) -> datetime:
         """Move to ``moment`` (aware datetime or ISO string); going backwards raises ``ValueError``."""
         target = parse_moment(moment, what="clock.set()")
-        if target < self.now():
-            raise ValueError(
-                f"the clock only moves forward: it is {self._now.isoformat()} and "
-                f"clock.set() was given {target.isoformat()}; start a new mock to go back in time"
-            )
-        return self._move_to(target)
+        with self.lock:
+            self._refuse_nested("set")
+            if target < self.now():
+                raise ValueError(
+                    f"the clock only moves forward: it is {self._now.isoformat()} and "
+                    f"clock.set() was given {target.isoformat()}; start a new mock to go back in time"
+                )
+            return self._move_to(target)
 
     def subscribe(self, listener: ClockListener) -> None:
         """Call ``listener(old, new, step)`` on every move, before ``now()`` reports ``new``."""
         self._listeners.append(listener)
 
+    def _refuse_nested(self, method: str) -> None:
+        if self._moving:
+            raise RuntimeError(
+                f"clock.{method}() was called while the clock is moving (from an on_invocation hook or a "
+                "clock listener); a move cannot start inside another. Read clock.now() if you need the "
+                "instant being played, and move the clock after the current move returns."
+            )
+
     def _move_to(self, target: datetime) -> datetime:
+        """Play ``(now, target]`` through every listener, then report ``target``.
+
+        If a listener raises, the clock stays at the last instant it stepped to (where the move stopped)
+        and the exception reaches the caller.
+        """
         with self.lock:
             old = self._now
             self._moving = True

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from ssm_mw_mock.engine.simulator import Outcome, Simulator, TaskPlan
-from ssm_mw_mock.model.history import Invocation, TargetRef, WindowExecution
+from ssm_mw_mock.engine.outcomes import Outcome
+from ssm_mw_mock.engine.simulator import Simulator
+from ssm_mw_mock.model.history import Invocation, TargetRef, TaskPlan, WindowExecution
+from ssm_mw_mock.model.resources import Task
 from ssm_mw_mock.timing.clock import Clock
 from ssm_mw_mock.timing.schedule import WindowSchedule
 
@@ -55,20 +57,20 @@ def plan(
     cutoff_behavior: str = "CONTINUE_TASK",
 ) -> TaskPlan:
     refs = None if targets is None else tuple(TargetRef("wt-1", f"i-{n:017x}") for n in range(targets))
-    return TaskPlan(
+    task = Task(
+        window_id="mw-1",
         window_task_id=task_id,
         task_arn="AWS-RunShellScript",
         task_type=task_type,
+        seq=0,
+        service_role_arn="arn:aws:iam::123456789012:role/mw",
         priority=priority,
         max_concurrency=max_concurrency,
         max_errors=max_errors,
         cutoff_behavior=cutoff_behavior,
-        service_role=None,
-        template={"Parameters": {"commands": ["echo {{WINDOW_EXECUTION_ID}}"]}},
-        task_parameters=[],
-        alarm_configuration=None,
-        targets=refs,
     )
+    template = {"Parameters": {"commands": ["echo {{WINDOW_EXECUTION_ID}}"]}}
+    return TaskPlan(task=task, targets=refs, template=template, task_parameters=[])
 
 
 @pytest.fixture
