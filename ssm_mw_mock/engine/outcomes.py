@@ -126,7 +126,7 @@ def decide(hook: OutcomeHook, invocation: Invocation) -> tuple[str, timedelta, s
                 )
             return answer, DEFAULT_DURATION, DETAILS[answer]
         raise TypeError(
-            f"on_invocation returned a {type(answer).__name__}; return None, a status ({_STATUSES}) "
+            f"on_invocation returned {_repr(answer)}; return None, a status ({_STATUSES}) "
             "or an ssm_mw_mock.Outcome"
         )
     except InvocationFailed as failure:
@@ -152,6 +152,13 @@ def _describe(error: Exception, invocation: Invocation) -> str:
         f"(window {invocation.window_id}, execution {invocation.window_execution_id}, "
         f"at {invocation.start_time.isoformat()}): {type(error).__name__}: {_text(error)}"
     )
+
+
+def _repr(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception as broken:
+        return f"a {type(value).__name__} (whose repr() raised {type(broken).__name__})"
 
 
 def _text(error: BaseException) -> str:

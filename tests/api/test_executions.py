@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from ssm_mw_mock import DEFAULT_DURATION, Invocation, MaintenanceWindowsMock, Outcome
+from ssm_mw_mock import (
+    DEFAULT_DURATION,
+    HookError,
+    Invocation,
+    InvocationFailed,
+    MaintenanceWindowsMock,
+    Outcome,
+)
 from tests.conftest import make_window
 
 ROLE = "arn:aws:iam::123456789012:role/MaintenanceWindowRole"
@@ -685,7 +692,7 @@ def test_outcome_status_string_and_timed_out_task(ssm: Any, mw: MaintenanceWindo
     assert execution["Status"] == "TIMED_OUT"
 
 
-def test_outcome_hook_exception_fails_the_invocation_with_its_message(
+def test_outcome_hook_raising_invocation_failed_fails_the_invocation_with_its_reason(
     ssm: Any, mw: MaintenanceWindowsMock
 ) -> None:
     window_id = window(ssm)
@@ -693,7 +700,7 @@ def test_outcome_hook_exception_fails_the_invocation_with_its_message(
 
     def hook(invocation: Invocation) -> None:
         if invocation.target_id == I2:
-            raise RuntimeError("disk full on /var")
+            raise InvocationFailed("disk full on /var")
 
     mw.on_invocation(hook)
     mw.clock.advance(days=1)
@@ -719,26 +726,66 @@ def test_outcome_hook_exception_fails_the_invocation_with_its_message(
     )
 
 
-def test_outcome_hook_answer_that_is_not_an_outcome_fails_the_invocation(
+def test_outcome_hook_exception_stops_the_move_and_reaches_the_caller(
+    ssm: Any, mw: MaintenanceWindowsMock
+) -> None:
+    """Regression (#12.3): a bug in the hook used to become a FAILED invocation, hiding it."""
+    window_id = window(ssm)
+    task_id = run_command(ssm, window_id, target(ssm, window_id, I1, I2), errors="1")
+    calls: list[str | None] = []
+
+    def hook(invocation: Invocation) -> None:
+        calls.append(invocation.target_id)
+        if invocation.target_id == I2 and calls.count(I2) == 1:
+            raise KeyError("no such host")
+
+    mw.on_invocation(hook)
+    with pytest.raises(HookError) as caught:
+        mw.clock.advance(days=1)
+
+    error = caught.value
+    assert isinstance(error.__cause__, KeyError)
+    execution = only_execution(ssm, window_id)
+    assert str(error) == (
+        f"on_invocation failed deciding the invocation of task {task_id} on {I2} (window {window_id}, "
+        f"execution {execution['WindowExecutionId']}, at {at(2, 0, 5).isoformat()}): KeyError: 'no such host'"
+    )
+    assert (error.window_id, error.window_task_id, error.target_id) == (window_id, task_id, I2)
+    # The move stopped at that invocation: the clock stands there, the invocation was never recorded.
+    assert mw.clock.now() == at(2, 0, 5)
+    task = tasks(ssm, execution["WindowExecutionId"])[0]
+    assert task["Status"] == "IN_PROGRESS"
+    assert [
+        i["Status"] for i in invocations(ssm, execution["WindowExecutionId"], task["TaskExecutionId"])
+    ] == ["SUCCESS"]
+    # The next move starts it again (the hook is asked again) and carries on.
+    mw.clock.advance(days=1)
+    assert calls == [I1, I2, I2]
+    found = invocations(ssm, execution["WindowExecutionId"], task["TaskExecutionId"])
+    assert timeline(found) == [
+        ("SUCCESS", "Success", at(2), at(2, 0, 5)),
+        ("SUCCESS", "Success", at(2, 0, 5), at(2, 0, 10)),
+    ]
+    assert [e["Status"] for e in executions(ssm, window_id)] == ["SUCCESS"]  # weekly: one run
+
+
+def test_outcome_hook_answer_that_is_not_an_outcome_stops_the_move(
     ssm: Any, mw: MaintenanceWindowsMock
 ) -> None:
     window_id = window(ssm)
     run_command(ssm, window_id, target(ssm, window_id, I1))
     mw.on_invocation(lambda inv: 42)  # type: ignore[arg-type,return-value]
-    mw.clock.advance(days=1)
+    with pytest.raises(HookError) as caught:
+        mw.clock.advance(days=1)
 
+    assert isinstance(caught.value.__cause__, TypeError)
+    assert str(caught.value.__cause__) == (
+        "on_invocation returned 42; return None, a status (CANCELLED, FAILED, SUCCESS, TIMED_OUT) "
+        "or an ssm_mw_mock.Outcome"
+    )
     execution_id = only_execution(ssm, window_id)["WindowExecutionId"]
     task = tasks(ssm, execution_id)[0]
-
-    assert [
-        (i["Status"], i["StatusDetails"]) for i in invocations(ssm, execution_id, task["TaskExecutionId"])
-    ] == [
-        (
-            "FAILED",
-            "on_invocation returned 42; return None, a status (CANCELLED, FAILED, SUCCESS, TIMED_OUT) "
-            "or an ssm_mw_mock.Outcome",
-        )
-    ]
+    assert invocations(ssm, execution_id, task["TaskExecutionId"]) == []
 
 
 def test_outcome_rejects_a_status_that_is_not_an_invocation_result() -> None:

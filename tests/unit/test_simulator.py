@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ssm_mw_mock.engine.outcomes import Outcome
+from ssm_mw_mock.engine.outcomes import DEFAULT_DURATION, HookError, InvocationFailed, Outcome
 from ssm_mw_mock.engine.simulator import Simulator
 from ssm_mw_mock.model.history import Invocation, TargetRef, TaskPlan, WindowExecution
 from ssm_mw_mock.model.resources import Task
@@ -187,17 +187,101 @@ def test_simulator_outcome_hook_sees_substituted_parameters(world: Any) -> None:
     assert invocation.end_time == invocation.start_time + timedelta(minutes=1)
 
 
-def test_simulator_hook_exception_fails_the_invocation(world: Any) -> None:
+def test_simulator_hook_raising_invocation_failed_fails_the_invocation(world: Any) -> None:
     clock, source, simulator = world
 
     def hook(invocation: Invocation) -> None:
-        raise RuntimeError("disk full")
+        raise InvocationFailed("disk full")
 
     simulator.on_invocation(hook)
     source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=1)]))
     clock.set("2024-03-05T03:00:00Z")
     (invocation,) = source.executions[0].tasks[0].invocations
     assert (invocation.status, invocation.status_details) == ("FAILED", "disk full")
+    assert invocation.end_time == invocation.start_time + DEFAULT_DURATION
+
+
+class BrokenText(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("str() is broken too")
+
+
+class Interrupt(BaseException):
+    """Stands for KeyboardInterrupt, SystemExit and pytest's outcomes: not an Exception."""
+
+
+def _raise(error: BaseException) -> Any:
+    def hook(invocation: Invocation) -> None:
+        raise error
+
+    return hook
+
+
+# Each fault of a hook, and what reaches the caller: (hook, exception type, its cause's type or None).
+FAULTS: dict[str, tuple[Any, type[BaseException], type[BaseException] | None]] = {
+    "exception": (_raise(RuntimeError("boom")), HookError, RuntimeError),
+    "base exception": (_raise(Interrupt()), Interrupt, None),
+    "str() raises": (_raise(BrokenText()), HookError, BrokenText),
+    "absurd duration": (lambda inv: Outcome(duration=timedelta(days=3_000_000)), HookError, ValueError),
+    "unknown status": (lambda inv: "DONE", HookError, ValueError),
+    "moves the clock": (None, HookError, RuntimeError),  # filled in by the test: it needs the clock
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_simulator_failed_hook_leaves_a_consistent_state(world: Any, fault: str) -> None:
+    """Regression (#13.2): the events popped by a failed move stayed popped and the clock stayed mid-move,
+    so the execution stayed IN_PROGRESS for ever and other windows' runs were played again."""
+    clock, source, simulator = world
+    hook, raised, cause = FAULTS[fault]
+    if hook is None:
+        hook = lambda invocation: clock.advance(minutes=1)  # noqa: E731
+    fail_once = [True]
+
+    def once(invocation: Invocation) -> Any:
+        if invocation.target_id == "i-00000000000000001" and fail_once.pop() if fail_once else False:
+            return hook(invocation)
+        return None
+
+    simulator.on_invocation(once)
+    hourly = WindowSchedule.build("rate(1 hour)", created=START)
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=3)]))
+    source.windows.append(FakeWindow("mw-2", hourly))  # a window without tasks, to count its runs
+    with pytest.raises(raised) as caught:
+        clock.set("2024-03-05T03:00:00Z")
+    assert type(caught.value.__cause__) is cause if cause else caught.value.__cause__ is None
+    # The move stopped at the failed invocation's instant.
+    assert clock.now() == datetime(2024, 3, 5, 2, 0, 5, tzinfo=UTC)
+    [execution] = [e for e in source.executions if e.window_id == "mw-1"]
+    assert [i.target_id for i in execution.tasks[0].invocations] == ["i-00000000000000000"]
+    # The next move carries on as if the failed one had been asked for up to that instant.
+    clock.set("2024-03-05T03:00:00Z")
+    assert [i.target_id for i in execution.tasks[0].invocations] == [f"i-{n:017x}" for n in range(3)]
+    assert (execution.status, execution.end_time) == ("SUCCESS", datetime(2024, 3, 5, 2, 0, 15, tzinfo=UTC))
+    hourly_runs = [e.start_time for e in source.executions if e.window_id == "mw-2"]
+    assert hourly_runs == [START + timedelta(hours=n) for n in range(1, 28)]  # each once, none lost
+    assert {e.status for e in source.executions} == {"SUCCESS"}
+
+
+def test_simulator_hook_may_read_and_cancel_but_not_reset(world: Any) -> None:
+    clock, source, simulator = world
+    errors: list[str] = []
+
+    def hook(invocation: Invocation) -> None:
+        assert clock.now() == invocation.start_time
+        try:
+            simulator.reset()
+        except RuntimeError as error:
+            errors.append(str(error))
+
+    simulator.on_invocation(hook)
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=1)]))
+    clock.set("2024-03-05T03:00:00Z")
+    assert errors == [
+        "reset() cannot be called while the clock moves (from an on_invocation hook): the move is playing "
+        "the state it would forget. Reset after the move returns."
+    ]
+    assert source.executions[0].status == "SUCCESS"
 
 
 def test_simulator_overlapping_run_is_skipped(world: Any) -> None:
@@ -263,3 +347,25 @@ def test_simulator_targetless_task_runs_once_without_target(world: Any) -> None:
 def test_outcome_rejects_unknown_status() -> None:
     with pytest.raises(ValueError, match=r"Outcome\(status='DONE'\) is not an invocation status"):
         Outcome(status="DONE")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Outcome(status=1),
+            "Outcome(status=...) must be one of CANCELLED, FAILED, SUCCESS, TIMED_OUT, not int",
+        ),
+        (lambda: Outcome(duration=5), "Outcome(duration=...) must be a datetime.timedelta or None, not int"),
+        (
+            lambda: Outcome(duration=timedelta(seconds=-1)),
+            "Outcome(duration=-1 day, 23:59:59) must not be negative",
+        ),
+        (lambda: Outcome(output=b"done"), "Outcome(output=...) must be text (str) or None, not bytes"),
+        (lambda: InvocationFailed(3), "InvocationFailed(reason) must be text (str), not int"),
+    ],
+)
+def test_outcome_refuses_what_is_not_an_outcome(make: Any, message: str) -> None:
+    with pytest.raises((TypeError, ValueError)) as caught:
+        make()
+    assert str(caught.value) == message
