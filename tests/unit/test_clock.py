@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -73,3 +76,69 @@ def test_listeners_play_the_interval_and_may_step_inside_it() -> None:
     clock.advance(hours=2)
     assert seen == [(START, START + timedelta(hours=2), START + timedelta(hours=1))]
     assert clock.now() == START + timedelta(hours=2)
+
+
+def test_clock_moves_from_many_threads_lose_and_replay_nothing() -> None:
+    """Regression (#13.1): advance() read "now" outside the lock, so two threads moving the clock lost
+    time, moved it backwards and played some intervals twice."""
+    clock = Clock(START)
+    played: list[tuple[datetime, datetime]] = []
+
+    def listener(old: datetime, new: datetime, step: object) -> None:
+        played.append((old, new))
+        time.sleep(0)  # invite a thread switch in the middle of the move
+
+    clock.subscribe(listener)
+    threads, moves = 4, 500
+    start_line = threading.Barrier(threads)
+
+    def mover() -> None:
+        start_line.wait()
+        for _ in range(moves):
+            clock.advance(minutes=1)
+
+    workers = [threading.Thread(target=mover) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert clock.now() == START + timedelta(minutes=threads * moves)
+    assert len(played) == threads * moves
+    # The intervals tile the time: each starts where the one before ended, none repeats.
+    assert [old for old, _ in played] == [START, *[new for _, new in played[:-1]]]
+    assert all(new - old == timedelta(minutes=1) for old, new in played)
+
+
+def test_clock_move_from_inside_a_move_is_refused() -> None:
+    clock = Clock(START)
+    refused: list[str] = []
+
+    def listener(old: datetime, new: datetime, step: object) -> None:
+        for move in (lambda: clock.advance(minutes=1), lambda: clock.set("2025-01-01T00:00:00Z")):
+            try:
+                move()
+            except RuntimeError as error:
+                refused.append(str(error))
+
+    clock.subscribe(listener)
+    clock.advance(hours=1)
+    assert clock.now() == START + timedelta(hours=1)
+    assert refused == [
+        f"clock.{method}() was called while the clock is moving (from an on_invocation hook or a clock "
+        "listener); a move cannot start inside another. Read clock.now() if you need the instant being "
+        "played, and move the clock after the current move returns."
+        for method in ("advance", "set")
+    ]
+
+
+def test_clock_stays_where_a_failed_move_stopped() -> None:
+    clock = Clock(START)
+
+    def listener(old: datetime, new: datetime, step: Any) -> None:
+        step(old + timedelta(minutes=10))
+        raise LookupError("stopped")
+
+    clock.subscribe(listener)
+    with pytest.raises(LookupError):
+        clock.advance(hours=1)
+    assert clock.now() == START + timedelta(minutes=10)
