@@ -145,7 +145,9 @@ def test_marker_with_bad_now_errors_the_test(pytester: pytest.Pytester) -> None:
 def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("")
     result = pytester.runpytest_subprocess(*_plugin_args(), "--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.mw_mock(now=None, account_id=None): options for the mw_mock*"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.mw_mock(now=None, account_id=None, follow_time=False, seed=None): options for the mw_mock*"]
+    )
 
 
 def test_entry_point_is_declared_in_pyproject() -> None:

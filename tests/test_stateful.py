@@ -4,11 +4,19 @@ Rules interleave create/update/delete of windows, register/update/deregister of 
 calls and clock moves, all through a real boto3 client. After every step the invariants of
 ``invariants.check_invariants`` hold (task targets exist, describe == get, NextExecutionTime is the first
 run of the schedule listing, nothing of a deleted window remains); around every clock move, the executions
-that appear are exactly the runs the schedule listing announced for enabled windows.
+that appear are exactly the runs the schedule listing announced for enabled windows, and every invocation
+that ended has the status the outcome hook gave it (instance 2 fails, the others succeed).
+
+Clock moves are also made faulty (a hook that raises, raises a BaseException, raises an exception whose
+``str()`` raises, answers an absurd outcome or moves the clock itself) and concurrent (several threads
+moving at once); after each, no run was recorded twice, nothing is stuck ``IN_PROGRESS``, and the next
+move plays exactly the announced runs.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +33,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from ssm_mw_mock import MaintenanceWindowsMock
+from ssm_mw_mock import HookError, Invocation, MaintenanceWindowsMock, Outcome
 
 from .conftest import NOW
 from .invariants import check_invariants, execution_time, make_client, pages
@@ -46,6 +54,38 @@ MAX_WINDOWS = 4
 MISSING = "00000000-0000-4000-8000-000000000000"  # a target or task id that never existed
 
 
+def model_outcome(invocation: Invocation) -> str | None:
+    """The hook the model knows: instance 2 fails, every other invocation succeeds."""
+    return "FAILED" if invocation.target_id == INSTANCES[1] else None
+
+
+class Interrupt(BaseException):
+    """Stands for KeyboardInterrupt, SystemExit and pytest's outcomes: not an Exception."""
+
+
+class BrokenText(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("str() raised")
+
+
+def _raiser(error: Callable[[], BaseException]) -> Callable[[Invocation], None]:
+    def hook(invocation: Invocation) -> None:
+        raise error()
+
+    return hook
+
+
+# A faulty hook per fault class, and what the move that meets it raises.
+FAULTS: dict[str, tuple[Callable[[MaintenanceWindowsMock], Any], type[BaseException]]] = {
+    "exception": (lambda mw: _raiser(lambda: LookupError("bug in the hook")), HookError),
+    "base exception": (lambda mw: _raiser(Interrupt), Interrupt),
+    "str() raises": (lambda mw: _raiser(BrokenText), HookError),
+    "absurd outcome": (lambda mw: lambda inv: Outcome(duration=timedelta(days=3_000_000)), HookError),
+    "unknown status": (lambda mw: lambda inv: "DONE", HookError),
+    "moves the clock": (lambda mw: lambda inv: mw.clock.advance(minutes=1), HookError),
+}
+
+
 def attempt(call: Any, **params: Any) -> tuple[dict[str, Any] | None, str | None]:
     """``(answer, None)``, or ``(None, error code)`` if SSM refused the call."""
     try:
@@ -63,11 +103,12 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.mw = MaintenanceWindowsMock(now=NOW).start()
-        self.mw.on_invocation(lambda invocation: "FAILED" if invocation.target.id == INSTANCES[1] else None)
+        self.mw.on_invocation(model_outcome)
         self.ssm = make_client()
         self.live: set[str] = set()
         self.deleted: dict[str, set[str]] = {}  # window id -> the execution ids it had
         self.executions_seen: dict[str, set[str]] = {}
+        self.after_fault = False  # the last move failed: runs due at the instant it stopped may follow
 
     def teardown(self) -> None:
         self.mw.stop()
@@ -276,6 +317,59 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
     @rule(minutes=st.integers(1, 3 * 24 * 60))
     def advance(self, minutes: int) -> None:
         """Move the clock; the new executions are exactly the announced runs of enabled windows."""
+        self._checked_move(minutes, lambda: self.mw.clock.advance(minutes=minutes))
+
+    @rule(threads=st.integers(2, 3), minutes=st.integers(1, 12 * 60))
+    def concurrent_advance(self, threads: int, minutes: int) -> None:
+        """Several threads move the clock at once: together they move it by the sum, playing it once."""
+        failures: list[BaseException] = []
+        start_line = threading.Barrier(threads)
+
+        def mover() -> None:
+            try:
+                start_line.wait()
+                self.mw.clock.advance(minutes=minutes)
+            except BaseException as error:
+                failures.append(error)
+
+        def move() -> None:
+            movers = [threading.Thread(target=mover) for _ in range(threads)]
+            for thread in movers:
+                thread.start()
+            for thread in movers:
+                thread.join()
+
+        self._checked_move(threads * minutes, move)
+        assert failures == []
+
+    @rule(fault=st.sampled_from(sorted(FAULTS)), minutes=st.integers(1, 3 * 24 * 60))
+    def faulty_advance(self, fault: str, minutes: int) -> None:
+        """The hook fails at its first invocation: the move stops there, and says so."""
+        make, raised = FAULTS[fault]
+        faulty = make(self.mw)
+        calls: list[Invocation] = []
+
+        def hook(invocation: Invocation) -> Any:
+            calls.append(invocation)
+            return faulty(invocation) if len(calls) == 1 else model_outcome(invocation)
+
+        start = self.mw.clock.now()
+        self.mw.on_invocation(hook)
+        try:
+            self.mw.clock.advance(minutes=minutes)
+        except raised:
+            assert calls, "a move that called no hook raised"
+            assert calls[0].start_time == self.mw.clock.now()
+            assert start <= self.mw.clock.now() <= start + timedelta(minutes=minutes)
+            self.after_fault = True
+            event(f"fault: {fault}")
+        else:
+            assert not calls
+            assert self.mw.clock.now() == start + timedelta(minutes=minutes)
+        finally:
+            self.mw.on_invocation(model_outcome)
+
+    def _checked_move(self, minutes: int, move: Callable[[], None]) -> None:
         start = self.mw.clock.now()
         until = start + timedelta(minutes=minutes)
         expected: dict[str, list[Any]] = {}
@@ -288,16 +382,20 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
             )
             expected[window] = sorted(execution_time(run["ExecutionTime"]) for run in runs)
         before = {window: self._execution_ids(window) for window in self.live}
-        self.mw.clock.advance(minutes=minutes)
+        move()
+        assert self.mw.clock.now() == until
         for window in self.live:
             executions = pages(
                 self.ssm.describe_maintenance_window_executions, "WindowExecutions", WindowId=window
             )
             new = sorted(e["StartTime"] for e in executions if e["WindowExecutionId"] not in before[window])
+            if self.after_fault:  # runs due at the instant the failed move stopped at start now
+                new = [when for when in new if when != start]
             assert new == expected[window], (window, new, expected[window])
             for when in new:
                 assert start < when <= until
             event("a window ran" if new else "no run")
+        self.after_fault = False
 
     def _execution_ids(self, window: str) -> set[str]:
         if window not in self.live:
@@ -308,6 +406,43 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         return {e["WindowExecutionId"] for e in executions}
 
     # -- after every step ----------------------------------------------------------------------------------
+
+    @invariant()
+    def executions_are_consistent(self) -> None:
+        """No run recorded twice, nothing stuck IN_PROGRESS, every ended invocation as the hook said."""
+        now = self.mw.clock.now()
+        for window in self.live:
+            executions = pages(
+                self.ssm.describe_maintenance_window_executions, "WindowExecutions", WindowId=window
+            )
+            starts = [e["StartTime"] for e in executions]
+            assert len(starts) == len(set(starts)), (window, starts)
+            for execution in executions:
+                if execution["Status"] in ("IN_PROGRESS", "PENDING"):
+                    # Every invocation takes 5 seconds: a run still going an hour later is stuck.
+                    assert now - execution["StartTime"] < timedelta(hours=1), execution
+                self._check_invocations(execution["WindowExecutionId"])
+
+    def _check_invocations(self, execution_id: str) -> None:
+        tasks = pages(
+            self.ssm.describe_maintenance_window_execution_tasks,
+            "WindowExecutionTaskIdentities",
+            WindowExecutionId=execution_id,
+        )
+        for task in tasks:
+            invocations = pages(
+                self.ssm.describe_maintenance_window_execution_task_invocations,
+                "WindowExecutionTaskInvocationIdentities",
+                WindowExecutionId=execution_id,
+                TaskId=task["TaskExecutionId"],
+            )
+            for invocation in invocations:
+                if invocation["Status"] == "IN_PROGRESS":
+                    continue
+                failing = INSTANCES[1] in invocation["Parameters"]
+                assert invocation["Status"] == ("FAILED" if failing else "SUCCESS"), invocation
+                if failing:
+                    event("an invocation failed")
 
     @invariant()
     def api_invariants(self) -> None:
