@@ -122,6 +122,33 @@ def test_marker_sets_now_and_account(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=3)
 
 
+def test_marker_seed_makes_ids_reproducible(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        """
+        import boto3
+        import pytest
+
+        SEEN = []
+
+        @pytest.mark.mw_mock(seed=3)
+        @pytest.mark.parametrize("run", [1, 2])
+        def test_seeded(mw_mock, run):
+            ssm = boto3.client("ssm", region_name="us-east-1")
+            SEEN.append(ssm.create_maintenance_window(
+                Name="abc", Schedule="rate(1 day)", Duration=2, Cutoff=1, AllowUnassociatedTargets=True
+            )["WindowId"])
+
+        def test_same_ids():
+            assert len(SEEN) == 2 and SEEN[0] == SEEN[1]
+        """,
+        "--strict-markers",
+        "-p",
+        "no:randomly",
+    )
+    result.assert_outcomes(passed=3)
+
+
 def test_marker_with_bad_now_errors_the_test(pytester: pytest.Pytester) -> None:
     result = _run(
         pytester,
@@ -146,7 +173,10 @@ def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("")
     result = pytester.runpytest_subprocess(*_plugin_args(), "--markers")
     result.stdout.fnmatch_lines(
-        ["@pytest.mark.mw_mock(now=None, account_id=None, follow_time=False, seed=None): options for the mw_mock*"]
+        [
+            "@pytest.mark.mw_mock(now=None, account_id=None, follow_time=False, seed=None): "
+            "options for the mw_mock*"
+        ]
     )
 
 
