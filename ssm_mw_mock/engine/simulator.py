@@ -57,33 +57,27 @@ from ..model.history import (
     SKIPPED_OVERLAPPING,
     STOP_CANCEL,
     STOP_CUTOFF,
-    STOP_ERRORS,
     SUCCESS,
     TIMED_OUT,
-    Invocation,
-    TargetRef,
     TaskExecution,
     TaskPlan,
     WindowExecution,
     execution_result,
-    task_result,
 )
 from ..model.ids import IdSource
 from ..timing.schedule import WindowSchedule
 from .events import (
     CUTOFF,
     END,
-    RESUME,
     RUN,
     Cutoff,
     Event,
-    InvocationsEnd,
-    Resume,
     RunDue,
     TaskRun,
     WindowRun,
 )
-from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
+from .outcomes import OutcomeHook
+from .tasks import TaskRunner
 
 _NO_TASKS = "No tasks to execute."
 _NO_STREAM: Iterator[datetime] = iter(())
@@ -117,7 +111,7 @@ class Source(Protocol):
         """Keep a new window execution so the execution operations can read it."""
 
 
-class Simulator:
+class Simulator(TaskRunner):
     """Plays clock moves: starts due runs and carries executions through to their end."""
 
     def __init__(self, source: Source, ids: IdSource | None = None) -> None:
@@ -368,121 +362,6 @@ class Simulator:
                 return
             run.active = run.groups.popleft()
 
-    def _never_started(self, task: TaskRun, now: datetime, status: str, details: str) -> None:
-        task.record.status = status
-        task.record.status_details = details
-        task.record.start_time = task.record.end_time = now
-
-    def _start_task(self, task: TaskRun, now: datetime) -> None:
-        plan = task.plan
-        record = task.record
-        record.status = IN_PROGRESS
-        record.start_time = now
-        targets = plan.targets if plan.targets is not None else (TargetRef(None, None),)
-        task.pending.extend(targets)
-        total = len(targets)
-        task.concurrency = max(1, _amount(plan.max_concurrency, total))
-        task.threshold = _amount(plan.max_errors, total)
-        self._fill(task, now)
-        if not task.running:
-            self._finish_task(task, now)
-
-    def _fill(self, task: TaskRun, now: datetime) -> None:
-        if self._hook is not None:
-            # The hook decides each outcome and may cancel the execution meanwhile: one at a time.
-            while task.pending and len(task.running) < task.concurrency:
-                self._start_invocation(task, now)
-            return
-        # Without a hook every invocation succeeds after DEFAULT_DURATION, and no test code can run before
-        # they end: the invocations started together end together, as one END event for the batch. They
-        # are created, and later ended, in the order one event per invocation would give.
-        pending = task.pending
-        count = min(len(pending), task.concurrency - len(task.running))
-        if count <= 0:
-            return
-        record = task.record
-        ids, order = self._ids, self._order
-        popleft = pending.popleft
-        if task.plan.task_type == "STEP_FUNCTIONS":
-            batch = [
-                Invocation(next(ids), self._execution_id(task.plan), record, popleft(), now, next(order))
-                for _ in range(count)
-            ]
-        else:
-            batch = [
-                Invocation(next(ids), next(ids), record, popleft(), now, next(order)) for _ in range(count)
-            ]
-        record.invocations.extend(batch)
-        task.running.update(batch)
-        heapq.heappush(
-            self._events,
-            InvocationsEnd(now + DEFAULT_DURATION, END, next(order), task, batch, SUCCESS, DETAILS[SUCCESS]),
-        )
-
-    def _start_invocation(self, task: TaskRun, now: datetime) -> None:
-        target = task.pending.popleft()
-        record = task.record
-        invocation = Invocation(
-            next(self._ids), self._execution_id(task.plan), record, target, now, next(self._order)
-        )
-        # Registered before the hook runs: a hook that cancels the execution sees it running.
-        record.invocations.append(invocation)
-        task.running.add(invocation)
-        hook = self._hook
-        if hook is None:  # a previous hook of this move turned hooks off
-            status, duration, details = SUCCESS, DEFAULT_DURATION, DETAILS[SUCCESS]
-        else:
-            try:
-                status, duration, details = decide(hook, invocation)
-            except BaseException:
-                self._take_back(task, invocation, target, now)
-                raise
-        heapq.heappush(
-            self._events,
-            InvocationsEnd(now + duration, END, next(self._order), task, [invocation], status, details),
-        )
-
-    def _take_back(self, task: TaskRun, invocation: Invocation, target: TargetRef, now: datetime) -> None:
-        """Undo the start of an invocation whose hook failed, and carry on from there at the next move."""
-        invocations = task.record.invocations
-        if invocations and invocations[-1] is invocation:
-            invocations.pop()
-        task.running.discard(invocation)
-        if task.stop_reason is None and task.record.status == IN_PROGRESS:
-            task.pending.appendleft(target)  # still to start (unless the hook cancelled meanwhile)
-        heapq.heappush(self._events, Resume(now, RESUME, next(self._order), task.run))
-
-    def _execution_id(self, plan: TaskPlan) -> str:
-        if plan.task_type == "STEP_FUNCTIONS":
-            # arn:aws:states:<region>:<account>:stateMachine:<name> runs as …:execution:<name>:<id>
-            prefix, _, name = plan.task_arn.rpartition(":")
-            return f"{prefix.replace(':stateMachine', ':execution')}:{name}:{next(self._ids)}"
-        return next(self._ids)
-
-    def _end_invocations(self, event: InvocationsEnd) -> None:
-        """One invocation ends (with a hook), or a batch that all succeed (without)."""
-        now, _, _, task, invocations, status, details = event
-        if task.run.dead:
-            return  # its window was deleted
-        running = task.running
-        ended = False
-        for invocation in invocations:
-            if invocation.status in FINAL:
-                continue  # cancelled at the cutoff
-            invocation.status = status
-            invocation.status_details = details
-            invocation.end_time = now
-            running.discard(invocation)
-            ended = True
-        if not ended:
-            return
-        if status != SUCCESS:  # only ever a batch of one
-            task.errors += len(invocations)
-            if task.threshold is not None and task.errors > task.threshold and task.pending:
-                task.pending.clear()
-                task.stop_reason = task.stop_reason or STOP_ERRORS
-        self._settle(task.run, now)
-
     def _cutoff(self, now: datetime, run: WindowRun) -> None:
         if run.dead or run.record.status in FINAL:
             return
@@ -502,11 +381,6 @@ class Simulator:
         if run.active and all(task.record.status in FINAL for task in run.active):
             self._settle(run, now)
 
-    def _finish_task(self, task: TaskRun, now: datetime) -> None:
-        record = task.record
-        record.status, record.status_details = task_result(record, task.stop_reason)
-        record.end_time = now
-
     def _finish_run(self, run: WindowRun, now: datetime) -> None:
         record = run.record
         record.status, record.status_details = execution_result(record, run.cancelled)
@@ -514,10 +388,3 @@ class Simulator:
         self._live.pop(record.window_id, None)
         self._runs.pop(record.window_execution_id, None)
         run.active = []  # break the run <-> task cycle: reference counting frees them, no GC needed
-
-
-def _amount(limit: str, total: int) -> int:
-    """A MaxConcurrency/MaxErrors value (``"3"`` or ``"10%"``) as a count of ``total`` targets."""
-    if limit.endswith("%"):
-        return int(limit[:-1]) * total // 100
-    return int(limit)
