@@ -149,6 +149,9 @@ class TaskRunner:
             if task.threshold is not None and task.errors > task.threshold and task.pending:
                 task.pending.clear()
                 task.stop_reason = task.stop_reason or STOP_ERRORS
+        self._fill(task, now)
+        if task.running:
+            return  # nothing else of the execution changes while this task still runs
         self._settle(task.run, now)
 
     def _finish_task(self, task: TaskRun, now: datetime) -> None:

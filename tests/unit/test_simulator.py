@@ -206,6 +206,11 @@ class BrokenText(Exception):
         raise RuntimeError("str() is broken too")
 
 
+class BrokenRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("repr() is broken")
+
+
 class Interrupt(BaseException):
     """Stands for KeyboardInterrupt, SystemExit and pytest's outcomes: not an Exception."""
 
@@ -224,6 +229,7 @@ FAULTS: dict[str, tuple[Any, type[BaseException], type[BaseException] | None]] =
     "str() raises": (_raise(BrokenText()), HookError, BrokenText),
     "absurd duration": (lambda inv: Outcome(duration=timedelta(days=3_000_000)), HookError, ValueError),
     "unknown status": (lambda inv: "DONE", HookError, ValueError),
+    "repr() of the answer raises": (lambda inv: BrokenRepr(), HookError, TypeError),
     "moves the clock": (None, HookError, RuntimeError),  # filled in by the test: it needs the clock
 }
 
@@ -261,6 +267,45 @@ def test_simulator_failed_hook_leaves_a_consistent_state(world: Any, fault: str)
     hourly_runs = [e.start_time for e in source.executions if e.window_id == "mw-2"]
     assert hourly_runs == [START + timedelta(hours=n) for n in range(1, 28)]  # each once, none lost
     assert {e.status for e in source.executions} == {"SUCCESS"}
+
+
+def test_simulator_failed_move_plays_other_windows_due_at_that_instant_once(world: Any) -> None:
+    clock, source, simulator = world
+    failures = [RuntimeError("first invocation")]
+
+    def hook(invocation: Invocation) -> None:
+        if failures:
+            raise failures.pop()
+
+    simulator.on_invocation(hook)
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=1)]))
+    source.windows.append(FakeWindow("mw-2", weekly()))  # due at the same instants, after mw-1
+    with pytest.raises(HookError):
+        clock.advance(days=21)
+    tuesday = datetime(2024, 3, 5, 2, tzinfo=UTC)
+    assert clock.now() == tuesday
+    assert [e.window_id for e in source.executions] == ["mw-1"]  # mw-2's run at that instant is still due
+    clock.advance(days=21)
+    runs = sorted((e.window_id, e.start_time) for e in source.executions)
+    weeks = [tuesday + timedelta(days=7 * n) for n in range(4)]  # 5 March to 26 March
+    assert runs == [("mw-1", when) for when in weeks] + [("mw-2", when) for when in weeks]
+
+
+def test_simulator_hook_may_turn_hooks_off_mid_move(world: Any) -> None:
+    clock, source, simulator = world
+    seen: list[str | None] = []
+
+    def hook(invocation: Invocation) -> str:
+        seen.append(invocation.target_id)
+        simulator.on_invocation(None)
+        return "FAILED"
+
+    simulator.on_invocation(hook)
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=2, max_concurrency="2")]))
+    clock.set("2024-03-05T03:00:00Z")
+    (task,) = source.executions[0].tasks
+    assert [i.status for i in task.invocations] == ["FAILED", "SUCCESS"]
+    assert len(seen) == 1
 
 
 def test_simulator_hook_may_read_and_cancel_but_not_reset(world: Any) -> None:
