@@ -75,6 +75,7 @@ class TaskRun:
         "record",
         "run",
         "running",
+        "step_functions",
         "stop_reason",
         "threshold",
     )
@@ -89,6 +90,7 @@ class TaskRun:
         self.concurrency = 1
         self.threshold: int | None = None
         self.stop_reason: str | None = None  # history.STOP_ERRORS, STOP_CUTOFF or STOP_CANCEL
+        self.step_functions = plan.task_type == "STEP_FUNCTIONS"  # its command ids are execution ARNs
 
 
 class WindowRun:

@@ -25,6 +25,9 @@ from ..model.history import (
 from .events import END, RESUME, Event, InvocationsEnd, Resume, TaskRun, WindowRun
 from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
 
+_new_tuple = tuple.__new__
+_SUCCESS_DETAILS = DETAILS[SUCCESS]
+
 
 class TaskRunner:
     """Starts, fills and ends the tasks of running executions; the simulator's lower half."""
@@ -71,7 +74,7 @@ class TaskRunner:
         record = task.record
         ids, order = self._ids, self._order
         popleft = pending.popleft
-        if task.plan.task_type == "STEP_FUNCTIONS":
+        if task.step_functions:
             batch = [
                 Invocation(next(ids), self._execution_id(task.plan), record, popleft(), now, next(order))
                 for _ in range(count)
@@ -82,10 +85,9 @@ class TaskRunner:
             ]
         record.invocations.extend(batch)
         task.running.update(batch)
-        heapq.heappush(
-            self._events,
-            InvocationsEnd(now + DEFAULT_DURATION, END, next(order), task, batch, SUCCESS, DETAILS[SUCCESS]),
-        )
+        # tuple.__new__ builds the named tuple without its Python-level __new__: this is the hot event.
+        end = (now + DEFAULT_DURATION, END, next(order), task, batch, SUCCESS, _SUCCESS_DETAILS)
+        heapq.heappush(self._events, _new_tuple(InvocationsEnd, end))
 
     def _start_invocation(self, task: TaskRun, now: datetime) -> None:
         target = task.pending.popleft()
