@@ -24,7 +24,15 @@ from ssm_mw_mock.timing.schedule import (
 from tests.unit.cron_oracle import DOW_NAMES, MONTH_NAMES, brute_force_runs, croniter_runs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-VECTORS_PATH = REPO_ROOT.parent / "shared" / "reference" / "cron-vectors.json"
+# The checkout sits next to shared/ (/work/main), or one level deeper in a worktree (/work/wt/<name>).
+VECTORS_PATH = next(
+    (
+        base / "shared" / "reference" / "cron-vectors.json"
+        for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent)
+        if (base / "shared" / "reference" / "cron-vectors.json").is_file()
+    ),
+    REPO_ROOT.parent / "shared" / "reference" / "cron-vectors.json",
+)
 
 
 def utc(text: str) -> datetime:
@@ -487,7 +495,8 @@ SIX_OR_SEVEN = (
         ),
         (
             "rate(99999999999 days)",
-            "Invalid rate expression 'rate(99999999999 days)': value 99999999999 is too large",
+            "Invalid rate expression 'rate(99999999999 days)': value 99999999999 is too large: a rate "
+            "interval can be at most 84006 days, the span of the years 1970-2199",
         ),
         (
             "at(2020-13-01T00:00:00)",
