@@ -74,8 +74,3 @@ class Task:
     description: str | None = None
     cutoff_behavior: str | None = None
     alarm_configuration: dict[str, Any] | None = None
-
-    @property
-    def type(self) -> str:
-        """DescribeMaintenanceWindowTasks calls ``TaskType`` ``Type``."""
-        return self.task_type
