@@ -102,7 +102,7 @@ def check_values_present(targets: list[dict[str, Any]]) -> None:
 
 def check_window_targets(resource_type: str, targets: list[dict[str, Any]]) -> None:
     """The shapes SSM accepts for a window target of ``resource_type``."""
-    if not targets:
+    if not targets or any(target.get("Key") is None for target in targets):
         raise ValidationException(_FORMATS)
     check_values_present(targets)
     keys = [target["Key"] for target in targets]

@@ -125,9 +125,10 @@ def _requested(params: Params, allowed: frozenset[str]) -> dict[str, Any]:
 
 def _check_task_targets(window: Window, targets: list[dict[str, Any]]) -> None:
     for target in targets:
-        if target["Key"] not in _TASK_TARGET_KEYS:
+        if target.get("Key") not in _TASK_TARGET_KEYS:
+            key = target.get("Key") or "null"  # SSM's service is Java: a missing key reads "null"
             raise ValidationException(
-                f"{target['Key']} is an invalid window task target type, use WindowTargetIds or InstanceIds. "
+                f"{key} is an invalid window task target type, use WindowTargetIds or InstanceIds. "
                 "For Run Command tasks, you must specify at least one resource as the target of the task. "
                 f"You can specify between 1 and {INSTANCES_PER_TASK} instance IDs, or between 1 and "
                 f"{WINDOW_TARGETS_PER_TASK} maintenance window target IDs"

@@ -25,7 +25,7 @@ import binascii
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import InvalidNextToken, ValidationException
@@ -100,6 +100,8 @@ def windows_naming(state: RegionState, query: list[Params], resource_type: str) 
     instance ids — when its tags or resource group select that instance in the fake inventory; a task
     matches when its ``InstanceIds`` name a queried instance.
     """
+    if any(entry.get("Key") is None for entry in query):
+        raise ValidationException("Each of Targets needs a Key, such as InstanceIds or tag:<key>")
     wanted = {(entry["Key"], value) for entry in query for value in entry.get("Values") or ()}
     instances = {value for key, value in wanted if key == "InstanceIds"}
     found: list[Window] = []
@@ -147,7 +149,9 @@ def _read_token(token: str) -> tuple[datetime, int]:
         name, _, rest = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
         text, _, seq = rest.rpartition(":")
         if name == "schedule" and seq.isdigit():
-            return datetime.fromisoformat(text), int(seq)
-    except (binascii.Error, UnicodeError, ValueError):
+            instant = datetime.fromisoformat(text)
+            if instant.utcoffset() is not None:  # ours always carry one; a naive time cannot be compared
+                return instant.astimezone(UTC), int(seq)
+    except (binascii.Error, UnicodeError, ValueError, OverflowError):
         pass
     raise InvalidNextToken("The specified token is not valid.")
