@@ -40,6 +40,7 @@ from ..errors import (
 )
 from ..model.resources import Target, Task, Window
 from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..timing.clock import Clock
 from ..wire import shapes
 
 Params = dict[str, Any]
@@ -162,6 +163,8 @@ def _without_target(targets: list[dict[str, Any]], target_id: str) -> list[dict[
 class TargetOperations:
     """Register, update, describe and deregister window targets; mixed into ``Backend``."""
 
+    clock: Clock
+
     def register_target_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
 
@@ -181,7 +184,11 @@ class TargetOperations:
             window.targets[target.window_target_id] = target
             return target.window_target_id
 
-        return {"WindowTargetId": state.idempotent("RegisterTargetWithMaintenanceWindow", params, register)}
+        return {
+            "WindowTargetId": state.idempotent(
+                "RegisterTargetWithMaintenanceWindow", params, register, self.clock.now()
+            )
+        }
 
     def update_maintenance_window_target(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])

@@ -38,6 +38,7 @@ from typing import Any
 from ..errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
 from ..model.resources import Task, Window
 from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..timing.clock import Clock
 from ..wire import shapes
 from .targets import check_values_present, window_target
 
@@ -182,6 +183,8 @@ def _settle(window: Window, task_type: str, task: dict[str, Any], params: Params
 class TaskOperations:
     """Register, get, update, describe and deregister window tasks; mixed into ``Backend``."""
 
+    clock: Clock
+
     def register_task_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         task_type = params["TaskType"]
@@ -205,7 +208,11 @@ class TaskOperations:
             window.tasks[task.window_task_id] = task
             return task.window_task_id
 
-        return {"WindowTaskId": state.idempotent("RegisterTaskWithMaintenanceWindow", params, register)}
+        return {
+            "WindowTaskId": state.idempotent(
+                "RegisterTaskWithMaintenanceWindow", params, register, self.clock.now()
+            )
+        }
 
     def get_maintenance_window_task(self, state: RegionState, params: Params) -> Result:
         task = window_task(state.window(params["WindowId"]), params["WindowTaskId"])

@@ -166,7 +166,7 @@ class WindowOperations:
             self.simulator.window_scheduled(state, window, now)
             return window.window_id
 
-        return {"WindowId": state.idempotent("CreateMaintenanceWindow", params, create)}
+        return {"WindowId": state.idempotent("CreateMaintenanceWindow", params, create, self.clock.now())}
 
     def get_maintenance_window(self, state: RegionState, params: Params) -> Result:
         return self._window_result(state.window(params["WindowId"]), "GetMaintenanceWindow")
