@@ -15,6 +15,7 @@ A block whose first line is ``# not run`` is a fragment and is skipped.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -157,3 +158,66 @@ def test_docs_runner_counts_the_tests_of_a_block() -> None:
     )
     assert count_tests(code) == 5
     assert count_tests("with open('x') as f:\n    pass\n") == 0
+
+
+def _documented_output(page: str, command: str) -> Any:
+    """The ``# ``-commented JSON shown under ``command`` in a page's shell session."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    after = text[text.index(command + "\n") + len(command) + 1 :]
+    lines = []
+    for line in after.splitlines():
+        if not line.startswith("# "):
+            break
+        lines.append(line[2:])
+    return json.loads("\n".join(lines))
+
+
+def test_docs_server_session_shows_the_real_get_maintenance_window_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from awscli.clidriver import create_clidriver
+
+    from ssm_mw_mock.server import ThreadedServer
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_OUTPUT", raising=False)
+    driver = create_clidriver()
+
+    with ThreadedServer(now="2024-03-04T00:00:00Z") as server:
+
+        def aws(*args: str) -> Any:
+            capsys.readouterr()
+            code = driver.main(["ssm", *args, "--endpoint-url", server.endpoint_url, "--output", "json"])
+            out, err = capsys.readouterr()
+            assert (code, err) == (0, "")
+            return json.loads(out)
+
+        window_id = aws(
+            "create-maintenance-window",
+            "--name",
+            "nightly-patching",
+            "--schedule",
+            "cron(0 2 ? * * *)",
+            "--duration",
+            "3",
+            "--cutoff",
+            "1",
+            "--no-allow-unassociated-targets",
+        )["WindowId"]
+        server.mock.clock.advance(days=1, hours=2)  # what the session's POST /_mw/clock/advance does
+        assert aws("update-maintenance-window", "--window-id", window_id, "--duration", "4")["Duration"] == 4
+        shown = aws("get-maintenance-window", "--window-id", window_id)
+
+    documented = _documented_output(
+        "docs/server.md", "aws ssm get-maintenance-window --endpoint-url $EP --window-id $WID"
+    )
+    assert shown == {**documented, "WindowId": window_id}
+    assert list(shown) == list(documented)  # the same members, in the order the CLI prints them
