@@ -14,7 +14,10 @@ A block whose first line is ``# not run`` is a fragment and is skipped.
 
 from __future__ import annotations
 
+import argparse
 import ast
+import dataclasses
+import inspect
 import json
 import os
 import re
@@ -24,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+import ssm_mw_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -221,3 +226,122 @@ def test_docs_server_session_shows_the_real_get_maintenance_window_output(
     )
     assert shown == {**documented, "WindowId": window_id}
     assert list(shown) == list(documented)  # the same members, in the order the CLI prints them
+
+
+# ------------------------------------------------------------------------------ the API reference
+
+
+def _api_reference() -> str:
+    return (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+
+
+def _headings(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if line.startswith("#"))
+
+
+def _public_members(cls: type) -> set[str]:
+    names = {name for name in dir(cls) if not name.startswith("_")}
+    if dataclasses.is_dataclass(cls):
+        names |= {field.name for field in dataclasses.fields(cls) if not field.name.startswith("_")}
+    if issubclass(cls, BaseException):
+        names -= set(dir(BaseException))
+    return names
+
+
+def _plugin_fixtures() -> set[str]:
+    from ssm_mw_mock import pytest_plugin
+
+    return {
+        name
+        for name, value in vars(pytest_plugin).items()
+        # pytest >= 8.4 wraps a fixture in a FixtureFunctionDefinition; older versions mark the function.
+        if hasattr(value, "_fixture_function_marker") or hasattr(value, "_pytestfixturefunction")
+    }
+
+
+def _cli_commands() -> set[str]:
+    from ssm_mw_mock.__main__ import _parser
+
+    [commands] = [action for action in _parser()._actions if isinstance(action, argparse._SubParsersAction)]
+    return set(commands.choices)
+
+
+@pytest.mark.parametrize("name", ssm_mw_mock.__all__)
+def test_api_reference_has_a_section_for_every_public_name(name: str) -> None:
+    assert f"`{name}`" in _headings(_api_reference()), f"docs/api.md has no heading naming `{name}`"
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        getattr(ssm_mw_mock, name)
+        for name in ssm_mw_mock.__all__
+        if isinstance(getattr(ssm_mw_mock, name), type)
+    ],
+)
+def test_api_reference_documents_every_public_member(cls: type) -> None:
+    text = _api_reference()
+    missing = sorted(name for name in _public_members(cls) if f"`{name}" not in text)
+    assert missing == [], f"docs/api.md does not mention these members of {cls.__name__}: {missing}"
+
+
+def test_api_reference_documents_the_threaded_server() -> None:
+    from ssm_mw_mock.server import ThreadedServer
+
+    text = _api_reference()
+    assert "`ThreadedServer`" in _headings(text)
+    members = _public_members(ThreadedServer) | {"mock"}
+    assert sorted(name for name in members if f"`{name}" not in text) == []
+
+
+def test_api_reference_documents_every_fixture_and_the_marker() -> None:
+    fixtures = _plugin_fixtures()
+    assert fixtures == {"mw_mock", "mw_server"}
+    headings = _headings(_api_reference())
+    for name in fixtures:
+        assert f"`{name}`" in headings
+    assert "`@pytest.mark.mw_mock`" in headings
+
+
+def test_api_reference_documents_every_command() -> None:
+    text = _api_reference()
+    assert "`python -m ssm_mw_mock`" in _headings(text)
+    commands = _cli_commands()
+    assert commands == {"serve", "demo"}
+    assert sorted(name for name in commands if f"python -m ssm_mw_mock {name}" not in text) == []
+
+
+def test_api_reference_documents_every_mock_option() -> None:
+    text = _api_reference()
+    for option in inspect.signature(ssm_mw_mock.mock_maintenance_windows).parameters:
+        if option != "target":
+            assert f"`{option}`" in text, option
+
+
+# ------------------------------------------------------------------------------ links between pages
+
+LINK = re.compile(r"\]\(([^)\s]+\.md)(?:#([^)\s]+))?\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    anchors = set()
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return anchors
+
+
+@pytest.mark.parametrize("page", [p for p in _pages() if p.exists()], ids=lambda p: str(p.relative_to(ROOT)))
+def test_docs_links_point_at_pages_and_sections_that_exist(page: Path) -> None:
+    broken = []
+    for target, anchor in LINK.findall(page.read_text(encoding="utf-8")):
+        if "://" in target:
+            continue
+        linked = (page.parent / target).resolve()
+        if not linked.is_file():
+            broken.append(target)
+        elif anchor and anchor not in _anchors(linked):
+            broken.append(f"{target}#{anchor}")
+    assert broken == []
