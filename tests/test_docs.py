@@ -9,7 +9,9 @@ Each ```python block is one of two kinds:
 - a **script**: anything else. It is written to ``example.py`` and run by ``python example.py``. It must
   exit 0 and write nothing to stderr (so a warning fails it too).
 
-A block whose first line is ``# not run`` is a fragment and is skipped.
+A block whose first line is ``# not run`` is a fragment and is skipped. A block whose first line is
+``# file: NAME.py`` is a module of the user's own code: it is written as ``NAME.py`` beside every later
+block of the same page (so a test module can ``import NAME``), and checked by importing it.
 """
 
 from __future__ import annotations
@@ -40,18 +42,26 @@ def _pages() -> list[Path]:
     return [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
+FILE_MARK = re.compile(r"\A# file: (\w+\.py)[ \t]*\n")
+
+
 def _blocks() -> list[Any]:
+    """One param per block: its code and the user's modules written before it on the same page."""
     params = []
     for page in _pages():
         if not page.exists():
             continue
         text = page.read_text(encoding="utf-8")
+        modules: dict[str, str] = {}
         for match in FENCE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             code = match.group(1)
             name = f"{page.relative_to(ROOT)}:{line}"
             marks = [pytest.mark.skip(reason="marked '# not run'")] if code.startswith(SKIP_MARK) else []
-            params.append(pytest.param(code, id=name, marks=marks))
+            params.append(pytest.param(code, dict(modules), id=name, marks=marks))
+            module = FILE_MARK.match(code)
+            if module:
+                modules[module.group(1)] = code
     return params
 
 
@@ -75,7 +85,7 @@ def _is_test_class(node: ast.ClassDef) -> bool:
     return node.name.startswith("Test") or bool(bases & {"unittest.TestCase", "TestCase"})
 
 
-def _environment(folder: Path) -> dict[str, str]:
+def _environment() -> dict[str, str]:
     env = dict(os.environ)
     # A user's run: no options, plugins or paths of this suite leak into it.
     for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTHONPATH", "PYTEST_XDIST_WORKER"):
@@ -88,7 +98,7 @@ def _run(args: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, *args],
         cwd=folder,
-        env=_environment(folder),
+        env=_environment(),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -119,9 +129,21 @@ def run_script(code: str, folder: Path) -> None:
     assert result.stderr == "", result.stderr
 
 
-@pytest.mark.parametrize("code", _blocks())
-def test_docs_example_runs(code: str, tmp_path: Path) -> None:
-    if count_tests(code):
+def import_module(code: str, name: str, folder: Path) -> None:
+    (folder / name).write_text(code, encoding="utf-8")
+    result = _run(["-c", f"import {name.removesuffix('.py')}"], folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == "", result.stderr
+
+
+@pytest.mark.parametrize(("code", "modules"), _blocks())
+def test_docs_example_runs(code: str, modules: dict[str, str], tmp_path: Path) -> None:
+    for name, source in modules.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    module = FILE_MARK.match(code)
+    if module:
+        import_module(code, module.group(1), tmp_path)
+    elif count_tests(code):
         run_test_module(code, tmp_path)
     else:
         run_script(code, tmp_path)
@@ -131,6 +153,7 @@ def test_docs_examples_found() -> None:
     blocks = _blocks()
     assert len(blocks) >= 25
     assert sum(1 for block in blocks if count_tests(block.values[0])) >= 8
+    assert any(FILE_MARK.match(block.values[0]) for block in blocks)
 
 
 def test_docs_runner_fails_an_async_test_without_the_marker(tmp_path: Path) -> None:
