@@ -33,6 +33,11 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp:
+        outside_reads.allow_pytest_basetemp(str(config.option.basetemp))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     paths = _OUTSIDE_READS.since(_COLLECTION_START)
     if paths:

@@ -10,21 +10,27 @@ made such a read fails naming the paths.
 The rule, in order:
 
 1. Anything under a ``shared`` folder that sits in the repository root or in one of its ancestors is
-   project data kept outside the checkout: refused, even where rule 3 would allow it (a clone under
+   project data kept outside the checkout: refused, even where a later rule would allow it (a clone under
    ``/tmp`` with a ``/tmp/shared`` beside it).
 2. Anything inside the repository root is allowed.
-3. What the interpreter and the libraries legitimately read is allowed: the Python installation and the
+3. pytest's temporary directories (``tmp_path``, ``pytester``) are allowed: ``<temp>/pytest-of-<user>``,
+   or the ``--basetemp`` given.
+4. Anything beside the repository, in the folder that holds it, is refused: other checkouts, data next to
+   the clone. This rule is skipped when that folder is the temporary directory itself or ``/``, where
+   everything would be "beside" it.
+5. What the interpreter and the libraries legitimately read is allowed: the Python installation and the
    virtual environment (``sys.prefix``, ``sys.base_prefix`` and the install paths of ``sysconfig``,
-   site-packages included), the temporary directory (pytest's ``tmp_path`` lives there) and the system's
-   own files: ``/dev``, ``/proc``, ``/sys``, ``/etc`` (time zone, TLS certificates, host name lookup,
-   MIME types), ``/usr/share/zoneinfo`` and ``/usr/lib/ssl``.
-4. Everything else is an outside read.
+   site-packages included), the temporary directory and the system's own files: ``/dev``, ``/proc``,
+   ``/sys``, ``/etc`` (time zone, TLS certificates, host name lookup, MIME types), ``/usr/share/zoneinfo``
+   and ``/usr/lib/ssl``.
+6. Everything else is an outside read.
 
 Only the test process is watched: a subprocess (the CLI tests, a sandboxed pytest) is not.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import sysconfig
@@ -64,7 +70,24 @@ def _python_roots() -> tuple[str, ...]:
     return tuple(sorted(os.path.normpath(os.path.realpath(p)) for p in roots if p))
 
 
+def _pytest_temp_roots() -> list[str]:
+    try:
+        user = getpass.getuser()
+    except (ImportError, KeyError, OSError):
+        user = "unknown"  # what pytest itself falls back to
+    return [os.path.join(os.path.realpath(tempfile.gettempdir()), f"pytest-of-{user}")]
+
+
+def _beside(root: str) -> str | None:
+    parent = os.path.dirname(root)
+    if parent in (os.path.realpath(tempfile.gettempdir()), os.path.dirname(parent)):  # /tmp, or "/"
+        return None
+    return parent
+
+
 SHARED = _shared_folders(ROOT)
+PYTEST_TEMP = _pytest_temp_roots()
+BESIDE = _beside(ROOT)
 ALLOWED = (
     *_python_roots(),
     os.path.normpath(os.path.realpath(tempfile.gettempdir())),
@@ -79,7 +102,16 @@ def is_outside_read(path: str) -> bool:
         return True
     if _under(path, (ROOT,)):
         return False
+    if _under(path, PYTEST_TEMP):
+        return False
+    if BESIDE is not None and _under(path, (BESIDE,)):
+        return True
     return not _under(path, ALLOWED)
+
+
+def allow_pytest_basetemp(path: str) -> None:
+    """Allow pytest's ``--basetemp`` folder when one is given (rule 3)."""
+    PYTEST_TEMP.append(os.path.normpath(os.path.abspath(path)))
 
 
 class Recorder:

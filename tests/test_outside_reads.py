@@ -21,7 +21,13 @@ ABOVE = Path(ROOT).parent
     [
         str(ABOVE / "shared" / "reference" / "cron-vectors.json"),
         str(ABOVE.parent / "shared" / "DESIGN.md"),
-        str(ABOVE / "sibling-checkout" / "tests" / "data.json"),
+        pytest.param(
+            str(ABOVE / "sibling-checkout" / "tests" / "data.json"),
+            marks=pytest.mark.skipif(
+                outside_reads.BESIDE is None, reason="the repository lies directly in the temp dir or /"
+            ),
+            id="beside-the-repository",
+        ),
         os.path.join(ROOT, "..", "shared", "reference", "aws-behaviour.md"),
         os.path.join(ROOT, "shared", "notes.md"),  # a shared/ folder at the root is not project data either
     ],
@@ -38,7 +44,7 @@ def test_outside_reads_refuses_project_data_beside_or_above_the_repository(path:
         os.__file__,
         sysconfig.get_paths()["purelib"],
         os.path.join(sys.prefix, "pyvenv.cfg"),
-        os.path.join(tempfile.gettempdir(), "pytest-of-someone", "pytest-1", "test_x0", "conftest.py"),
+        os.path.join(outside_reads.PYTEST_TEMP[0], "pytest-1", "test_x0", "conftest.py"),
         "/usr/share/zoneinfo/Europe/Berlin",
         "/etc/ssl/certs/ca-certificates.crt",
         "/dev/null",
@@ -49,17 +55,33 @@ def test_outside_reads_allows_the_repository_python_temp_and_system_files(path: 
     assert not is_outside_read(path)
 
 
-def test_outside_reads_refuses_a_shared_folder_even_under_the_temp_dir(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A fresh clone in /tmp/x/ssm_mw_mock with /tmp/x/shared beside it: the temp dir rule must not let it in.
-    clone = os.path.join(tempfile.gettempdir(), "fresh", "ssm_mw_mock")
+def _clone_at(monkeypatch: pytest.MonkeyPatch, clone: str) -> None:
     monkeypatch.setattr(outside_reads, "ROOT", clone)
     monkeypatch.setattr(outside_reads, "SHARED", outside_reads._shared_folders(clone))
+    monkeypatch.setattr(outside_reads, "BESIDE", outside_reads._beside(clone))
 
-    assert is_outside_read(os.path.join(tempfile.gettempdir(), "fresh", "shared", "reference", "x.json"))
+
+def test_outside_reads_refuses_data_beside_a_clone_in_the_temp_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh clone in /tmp/x/ssm_mw_mock: the temp dir rule must not let in /tmp/x/shared or /tmp/x/data.
+    temp = os.path.realpath(tempfile.gettempdir())
+    clone = os.path.join(temp, "fresh", "ssm_mw_mock")
+    _clone_at(monkeypatch, clone)
+
+    assert is_outside_read(os.path.join(temp, "fresh", "shared", "reference", "x.json"))
+    assert is_outside_read(os.path.join(temp, "fresh", "data", "vectors.json"))
     assert not is_outside_read(os.path.join(clone, "tests", "data", "cron-vectors.json"))
-    assert not is_outside_read(os.path.join(tempfile.gettempdir(), "pytest-of-root", "pytest-3", "f.txt"))
+    assert not is_outside_read(os.path.join(outside_reads.PYTEST_TEMP[0], "pytest-3", "test_x0", "f.txt"))
+    assert not is_outside_read(os.path.join(temp, "tmpab12cd", "scratch.txt"))  # elsewhere in the temp dir
+
+
+def test_outside_reads_allows_the_temp_dir_around_a_clone_made_directly_in_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    temp = os.path.realpath(tempfile.gettempdir())
+    _clone_at(monkeypatch, os.path.join(temp, "ssm_mw_mock"))
+
+    assert not is_outside_read(os.path.join(temp, "tmpab12cd", "scratch.txt"))
+    assert is_outside_read(os.path.join(temp, "shared", "reference", "x.json"))
 
 
 def test_outside_reads_hook_records_an_open_outside_the_repository() -> None:
