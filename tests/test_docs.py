@@ -334,11 +334,15 @@ def test_api_reference_documents_every_command() -> None:
     assert sorted(name for name in commands if f"python -m ssm_mw_mock {name}" not in text) == []
 
 
-def test_api_reference_documents_every_mock_option() -> None:
+@pytest.mark.parametrize(
+    "front_door", [ssm_mw_mock.mock_maintenance_windows, ssm_mw_mock.MaintenanceWindowsMock]
+)
+def test_api_reference_documents_every_mock_option(front_door: Any) -> None:
     text = _api_reference()
-    for option in inspect.signature(ssm_mw_mock.mock_maintenance_windows).parameters:
-        if option != "target":
-            assert f"`{option}`" in text, option
+    options = [name for name in inspect.signature(front_door).parameters if name != "target"]
+    assert options
+    assert [name for name in options if f"`{name}`" not in text] == []
+    assert all(f"{name}=" in text for name in options)
 
 
 # ------------------------------------------------------------------------------ links between pages
