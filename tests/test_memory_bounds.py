@@ -162,3 +162,12 @@ def test_one_schedule_listing_holds_at_most_max_page_runs(mock: MaintenanceWindo
         "2024-03-04T16:41Z",
         "2024-03-04T16:42Z",
     ]
+
+
+def test_task_plans_of_deleted_windows_are_not_kept(mock: MaintenanceWindowsMock) -> None:
+    every_minute = {**WINDOW, "Schedule": "rate(1 minute)"}
+    for n in range(150):
+        window_id = call(mock, "CreateMaintenanceWindow", **every_minute)["WindowId"]
+        mock.clock.advance(minutes=2)  # the window runs, so its task plan is built and cached
+        call(mock, "DeleteMaintenanceWindow", WindowId=window_id)
+        assert len(mock.backend._plans) <= 64, n
