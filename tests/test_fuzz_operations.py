@@ -211,6 +211,14 @@ _TARGET_ENTRIES = st.sampled_from(
         {"Values": ["i-0123456789abcdef0"]},
         {"Key": "InstanceIds"},
     ]
+) | st.fixed_dictionaries(  # entries with or without each member, as boto3 lets them through
+    {},
+    optional={
+        "Key": st.sampled_from(
+            ["InstanceIds", "WindowTargetIds", "tag:Env", "tag-key", "resource-groups:Name"]
+        ),
+        "Values": st.lists(st.sampled_from(["i-0123456789abcdef0", "prod", "Env", "web"]), max_size=2),
+    },
 )
 _FILTER_KEYS = st.sampled_from(
     [
