@@ -48,7 +48,9 @@ def _run_fixture_test(function: Any) -> None:
         if mark.name == "mw_mock":
             options.update(mark.kwargs)
     with MaintenanceWindowsMock(**options) as mock:
-        function(mock)
+        result = function(mock)
+        if inspect.iscoroutine(result):  # an ``async def test_x(mw_mock)``, as pytest-asyncio runs it
+            asyncio.run(result)
 
 
 def _run_defined_tests(namespace: dict[str, Any]) -> None:
@@ -60,10 +62,10 @@ def _run_defined_tests(namespace: dict[str, Any]) -> None:
             assert result.wasSuccessful(), (result.failures, result.errors)
         elif name.startswith("test") and inspect.isfunction(value):
             required = list(inspect.signature(value).parameters)
-            if inspect.iscoroutinefunction(value):
-                asyncio.run(value())
-            elif required == ["mw_mock"]:
+            if required == ["mw_mock"]:
                 _run_fixture_test(value)
+            elif inspect.iscoroutinefunction(value) and not required:
+                asyncio.run(value())
             elif not required:
                 value()
             else:
