@@ -26,22 +26,21 @@ imported. The last mock's stop restores the classes and removes the finder.
 
 from __future__ import annotations
 
-import importlib.abc
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.endpoint import Endpoint
 from botocore.exceptions import ClientError
-from botocore.parsers import create_parser
 
 from ..wire import protocol
 from . import patching, routing
 from .routing import REFUSED_CODE, Route
 
 if TYPE_CHECKING:
+    from importlib.abc import Loader
     from importlib.machinery import ModuleSpec
 
     from botocore.model import OperationModel
@@ -108,7 +107,7 @@ def _patch(name: str, module: ModuleType) -> None:
                 setattr(cls, attribute, replacement)
 
 
-class _PatchOnImport(importlib.abc.MetaPathFinder):
+class _PatchOnImport:  # an importlib.abc.MetaPathFinder; not subclassed, to keep importlib.abc unimported
     """Finds aiobotocore's endpoint and session modules through the other finders; patches them once run."""
 
     def find_spec(
@@ -123,12 +122,12 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
             spec: ModuleSpec | None = find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _PatchingLoader(spec.loader, fullname)
+                    spec.loader = cast("Loader", _PatchingLoader(spec.loader, fullname))
                 return spec
         return None
 
 
-class _PatchingLoader(importlib.abc.Loader):
+class _PatchingLoader:  # an importlib.abc.Loader
     """Runs the real loader, then patches the module and gives it its real loader back."""
 
     def __init__(self, loader: Any, name: str) -> None:
@@ -197,6 +196,8 @@ def _respond(
         "body": body,
         "context": {"operation_name": operation_model.name},
     }
+    from botocore.parsers import create_parser  # imported by then: aiobotocore's parsers import it
+
     parser = create_parser("json")
     parsed: dict[str, Any] = parser.parse(response_dict, operation_model.output_shape)
     if status >= 300:
