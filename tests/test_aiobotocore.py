@@ -17,11 +17,13 @@ import sys
 import textwrap
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -85,12 +87,23 @@ def guard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Guard]:
     monkeypatch.setattr(socket.socket, "connect_ex", lambda self, address: watch.record(f"connect {address}"))
     monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: watch.record(f"resolve {host}"))
 
-    async def create_connection(self: Any, *args: Any, **kwargs: Any) -> Any:
-        watch.record(f"create_connection {args} {kwargs.get('sock')}")
+    async def create_connection(
+        self: Any, protocol_factory: Any, host: Any = None, port: Any = None, **kwargs: Any
+    ) -> Any:
+        watch.record(f"connect {(host, port)}" if host is not None else f"connect {kwargs.get('sock')}")
 
     monkeypatch.setattr(asyncio.BaseEventLoop, "create_connection", create_connection)
     yield watch
     listener.close()
+
+
+def _httpx_transport() -> str | None:
+    """The httpx package that this aiobotocore's ``HttpxSession`` uses without a warning, if installed."""
+    if find_spec("aiobotocore.httpxsession") is None:
+        return None
+    # aiobotocore 3 prefers httpx2 (plain httpx is deprecated there); aiobotocore 2 knows only httpx.
+    wanted = "httpx2" if find_spec("aiobotocore._httpx") is not None else "httpx"
+    return wanted if find_spec(wanted) is not None else None
 
 
 def client_factories() -> list[Any]:
@@ -100,6 +113,20 @@ def client_factories() -> list[Any]:
         return aiobotocore_session.get_session().create_client(service, **kwargs)
 
     factories = [pytest.param(aiobotocore_client, id="aiobotocore")]
+    transport = _httpx_transport()
+    if transport is None:
+        reason = "no httpx transport for this aiobotocore (httpx2 for aiobotocore 3, httpx for 2)"
+        factories.append(pytest.param(None, id="aiobotocore-httpx", marks=pytest.mark.skip(reason=reason)))
+    else:
+        from aiobotocore.config import AioConfig
+        from aiobotocore.httpxsession import HttpxSession
+
+        def httpx_client(service: str, **kwargs: Any) -> AbstractAsyncContextManager[Any]:
+            # aiobotocore's other transport: httpx on anyio (the AnyioEndpoint of aiobotocore 3).
+            config = AioConfig(http_session_cls=HttpxSession).merge(kwargs.pop("config"))
+            return aiobotocore_session.get_session().create_client(service, config=config, **kwargs)
+
+        factories.append(pytest.param(httpx_client, id="aiobotocore-httpx"))
     try:
         import aioboto3
     except ImportError:
@@ -300,6 +327,22 @@ async def test_moto_alone_cannot_answer_aiobotocore(no_network: Guard) -> None:
         ) as sts:
             with pytest.raises(TypeError, match="can't be used in 'await' expression"):
                 await sts.get_caller_identity()
+
+
+@pytest.mark.asyncio
+async def test_send_is_refused_too(make_client: Any, no_network: Guard) -> None:
+    """The last seam before the wire: even a request that reached it is stopped there."""
+    request = AWSRequest(method="POST", url=no_network.url + "/", data=b"{}").prepare()
+    with mock_maintenance_windows():
+        async with make_client() as client:
+            with pytest.raises(ClientError) as refused:
+                await client._endpoint._send(request)
+    assert _error(refused.value) == (
+        "NotMockedByMaintenanceWindowsMock",
+        f"ssm_mw_mock is active: the aiobotocore request to {no_network.url}/ was stopped before it left "
+        "the process. Nothing reaches the network while the mock is active.",
+        None,
+    )
 
 
 @pytest.mark.asyncio
