@@ -128,7 +128,7 @@ def client_factories() -> list[Any]:
     except ImportError:
         reason = (
             "aioboto3 is not installed: its releases pin an older aiobotocore than the test extras' "
-            "(aioboto3 15.5 pins aiobotocore 2.25.1); `tox -e aioboto3` runs these tests with it"
+            "(aioboto3 15.5 pins aiobotocore 2.25.1); .ci/run and `tox -e aioboto3` run these tests with it"
         )
         factories.append(pytest.param(None, id="aioboto3", marks=pytest.mark.skip(reason=reason)))
     else:
