@@ -118,7 +118,7 @@ def _names(
     if any((entry["Key"], value) in wanted for entry in entries for value in entry.get("Values") or ()):
         return True
     if instances and state is not None:
-        return not instances.isdisjoint(resolve(entries, state.inventory))
+        return not instances.isdisjoint(resolve(entries, state.live_inventory()[0]))
     return False
 
 

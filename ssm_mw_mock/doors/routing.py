@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import enum
 import logging
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..api.operations import TAG_OPERATIONS, taggable_types, window_operations
 from ..errors import InternalServerError, SsmError
 from ..wire import protocol
+from . import moto
 
 if TYPE_CHECKING:
     from ..api.backend import Backend
@@ -60,13 +60,6 @@ def is_ours(operation: str, params: dict[str, Any] | None) -> bool:
     return resource_type == "MaintenanceWindow" or resource_type not in taggable_types()
 
 
-def moto_stubber() -> Any:
-    """moto's before-send hook if its ``mock_aws`` is active, else None (moto is never imported here)."""
-    models = sys.modules.get("moto.core.models")
-    stubber = getattr(models, "botocore_stubber", None)
-    return stubber if getattr(stubber, "enabled", False) else None
-
-
 def route(service: str, operation: str, body: bytes | str | None) -> Decision:
     """Decide who answers ``operation`` of ``service`` (botocore's endpoint prefix, e.g. ``"ssm"``)."""
     if service == "ssm" and (operation in window_operations() or operation in TAG_OPERATIONS):
@@ -76,7 +69,7 @@ def route(service: str, operation: str, body: bytes | str | None) -> Decision:
             return Decision(Route.OURS, error=error)
         if is_ours(operation, params):
             return Decision(Route.OURS, params=params)
-    if moto_stubber() is not None:
+    if moto.active():
         return Decision(Route.MOTO)
     return Decision(Route.REFUSED)
 
