@@ -22,6 +22,7 @@ from ..model.resources import Window
 from ..model.store import RegionState
 from ..timing.clock import Clock
 from ..wire.validation import default_validator
+from . import discovery
 from .executions import ExecutionOperations
 from .operations import method_name, served_operations
 from .targets import TargetOperations
@@ -132,6 +133,11 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             if not operation.startswith(_READ_ONLY):
                 self.generation += 1
             return method(self.state(account, region), params)
+
+    def discover(self, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
+        """The Tagging API's ``GetResources`` for maintenance windows (``api/discovery.py``)."""
+        with self.lock:
+            return discovery.get_resources(self.state(account, region), params)
 
     def supported(self) -> list[str]:
         return sorted(op for op in served_operations() if hasattr(self, method_name(op)))

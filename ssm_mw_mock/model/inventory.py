@@ -8,7 +8,7 @@ changes nothing, for the execution simulator and for anything else that needs a 
 
 Known differences from AWS (each a documented choice where AWS's behaviour is not known):
 
-- ``InstanceIds`` resolve to the ids as listed, whether or not the inventory knows them (SSM would skip
+- ``InstanceIds`` resolve to the ids as listed when the inventory does not know them (SSM would skip
   nodes that are not managed); the other keys only find instances of the inventory.
 - ``tag-key`` matches an instance carrying any of the keys; ``tag:<key>`` any of the values; several
   targets of one window target are ANDed (as the user guide says for tag pairs).
@@ -18,7 +18,8 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
   inventory (``doors/moto.py``, plugged in as an :class:`InventorySource`), with their current state.
 - Only running instances are reached, as SSM reaches only online managed nodes; a stopped or pending
   instance is left out of the run (SSM would show its invocation ``Delayed`` and then ``Delivery Timed
-  Out``). ``InstanceIds`` are taken as listed, running or not.
+  Out``). ``InstanceIds`` of a window target are taken as listed unless the inventory knows the instance
+  and it is not running; ``InstanceIds`` named on the task itself are always taken as listed.
 - A tag or resource-group target that selects no running instance is not an error (SSM runs the task
   with no invocations); :func:`explain` says why, for ``mw.unresolved_targets``.
 """
@@ -115,8 +116,14 @@ def resolve(targets: Sequence[Mapping[str, Any]], inventory: Inventory) -> list[
     listed = [value for target in targets if target["Key"] == "InstanceIds" for value in target["Values"]]
     selectors = [target for target in targets if target["Key"] != "InstanceIds"]
     if not selectors:
-        return list(dict.fromkeys(listed))
+        return [instance_id for instance_id in dict.fromkeys(listed) if _reachable(instance_id, inventory)]
     return [instance.instance_id for instance in _selected(selectors, inventory) if instance.state == RUNNING]
+
+
+def _reachable(instance_id: str, inventory: Inventory) -> bool:
+    """A listed instance is reached unless the inventory knows it and it is not running."""
+    known = inventory.instances.get(instance_id)
+    return known is None or known.state == RUNNING
 
 
 def _selected(selectors: Sequence[Mapping[str, Any]], inventory: Inventory) -> list[Instance]:
@@ -132,7 +139,11 @@ def explain(targets: Sequence[Mapping[str, Any]], inventory: Inventory) -> str |
     """Why ``targets`` select no running instance, or None if they select one (or only list ids)."""
     selectors = [target for target in targets if target["Key"] != "InstanceIds"]
     if not selectors:
-        return None
+        listed = [value for target in targets for value in target["Values"]]
+        stopped = [inventory.instances[i] for i in listed if not _reachable(i, inventory)]
+        if not listed or len(stopped) < len(set(listed)):
+            return None
+        return _not_running(stopped)
     matched = _selected(selectors, inventory)
     if any(instance.state == RUNNING for instance in matched):
         return None
@@ -143,8 +154,7 @@ def explain(targets: Sequence[Mapping[str, Any]], inventory: Inventory) -> str |
     if not inventory.instances:
         return f"there is no inventory at all: {where} in this account and region."
     if matched:
-        states = ", ".join(f"{instance.instance_id} is {instance.state}" for instance in matched)
-        return f"the instances it selects are not running ({states}); SSM reaches only running nodes."
+        return _not_running(matched)
     groups = [v for t in targets if t["Key"] == "resource-groups:Name" for v in t["Values"]]
     missing = [name for name in groups if name not in inventory.groups]
     if missing:
@@ -152,6 +162,11 @@ def explain(targets: Sequence[Mapping[str, Any]], inventory: Inventory) -> str |
     if groups:
         return "its resource group holds no instance that meets the other keys."
     return f"none of the {len(inventory.instances)} instances has those tags."
+
+
+def _not_running(instances: Sequence[Instance]) -> str:
+    states = ", ".join(f"{instance.instance_id} is {instance.state}" for instance in instances)
+    return f"the instances it selects are not running ({states}); SSM reaches only running nodes."
 
 
 def describe(targets: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
