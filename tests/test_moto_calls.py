@@ -155,7 +155,8 @@ from moto import mock_aws
 from ssm_mw_mock import mock_maintenance_windows
 counts = []
 for moto_first in (True, False):
-    outer, inner = (mock_aws(), mock_maintenance_windows()) if moto_first else (mock_maintenance_windows(), mock_aws())
+    pair = [mock_aws(), mock_maintenance_windows()]
+    outer, inner = pair if moto_first else pair[::-1]
     with outer, inner:
         url = early.create_queue(QueueName="q")["QueueUrl"]
         early.send_message(QueueUrl=url, MessageBody="x")

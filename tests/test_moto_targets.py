@@ -166,15 +166,16 @@ with mock_maintenance_windows(now="2024-03-04T00:00:00Z") as mw:
                                       AllowUnassociatedTargets=False)["WindowId"]
     t = ssm.register_target_with_maintenance_window(WindowId=w, ResourceType="INSTANCE",
         Targets=[{"Key": "tag:Patch", "Values": ["yes"]}])["WindowTargetId"]
-    ssm.register_task_with_maintenance_window(WindowId=w, TaskType="RUN_COMMAND", TaskArn="AWS-RunShellScript",
-        Targets=[{"Key": "WindowTargetIds", "Values": [t]}], MaxConcurrency="1", MaxErrors="0")
+    ssm.register_task_with_maintenance_window(WindowId=w, TaskType="RUN_COMMAND",
+        TaskArn="AWS-RunShellScript", Targets=[{"Key": "WindowTargetIds", "Values": [t]}], MaxConcurrency="1", MaxErrors="0")
     mw.clock.advance(days=1)
     reasons = [u.reason for u in mw.unresolved_targets]
     mw.add_instance("i-1", tags={"Patch": "yes"})
     reached = []
     mw.on_invocation(lambda inv: reached.append(inv.target_id))
     mw.clock.advance(days=1)
-print(json.dumps({"reached": reached, "reasons": reasons, "moto": any(m.startswith("moto") for m in sys.modules)}))
+moto = any(name.startswith("moto") for name in sys.modules)
+print(json.dumps({"reached": reached, "reasons": reasons, "moto": moto}))
 """
     done = subprocess.run(
         [sys.executable, "-c", code],
