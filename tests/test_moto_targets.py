@@ -167,7 +167,8 @@ with mock_maintenance_windows(now="2024-03-04T00:00:00Z") as mw:
     t = ssm.register_target_with_maintenance_window(WindowId=w, ResourceType="INSTANCE",
         Targets=[{"Key": "tag:Patch", "Values": ["yes"]}])["WindowTargetId"]
     ssm.register_task_with_maintenance_window(WindowId=w, TaskType="RUN_COMMAND",
-        TaskArn="AWS-RunShellScript", Targets=[{"Key": "WindowTargetIds", "Values": [t]}], MaxConcurrency="1", MaxErrors="0")
+        TaskArn="AWS-RunShellScript", Targets=[{"Key": "WindowTargetIds", "Values": [t]}],
+        MaxConcurrency="1", MaxErrors="0")
     mw.clock.advance(days=1)
     reasons = [u.reason for u in mw.unresolved_targets]
     mw.add_instance("i-1", tags={"Patch": "yes"})
