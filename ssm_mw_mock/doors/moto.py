@@ -63,10 +63,19 @@ def account_of(access_key: str | None) -> str:
     if override:
         return override
     iam = sys.modules.get("moto.iam.models")
-    if iam is None or not access_key:  # no IAM yet: moto knows no access key
+    backends = getattr(iam, "iam_backends", None)
+    if not access_key or not isinstance(backends, dict):  # no IAM yet: moto knows no access key
         return MOTO_DEFAULT_ACCOUNT
-    account: str = iam.get_account_id_from(access_key)
-    return account
+    accounts = list(dict.items(backends))
+    if len(accounts) == 1 and accounts[0][0] == MOTO_DEFAULT_ACCOUNT:
+        return MOTO_DEFAULT_ACCOUNT  # found or not, every key is the default account's
+    # moto's own lookup (iam.models.get_account_id_from) subscripts every partition, which creates the
+    # backends it lacks; reading the ones that exist gives the same answer without creating any.
+    for account, by_partition in accounts:
+        for backend in list(dict.values(by_partition)):
+            if access_key in getattr(backend, "access_keys", ()):
+                return str(account)
+    return MOTO_DEFAULT_ACCOUNT
 
 
 def credentials_key(signer: Any) -> str | None:
