@@ -17,6 +17,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from ssm_mw_mock import MaintenanceWindowsMock
@@ -313,3 +315,57 @@ def test_get_resources_lists_windows_by_tag(both: MaintenanceWindowsMock) -> Non
         "Code": "InvalidParameterException",
         "Message": "The PaginationToken bogus is not valid.",
     }
+
+
+def test_windows_for_target_finds_a_moto_instance_by_its_tags(both: MaintenanceWindowsMock) -> None:
+    [instance] = _launch(boto3.client("ec2", region_name=REGION), 1, {"Patch": "yes"})
+    ssm = boto3.client("ssm", region_name=REGION)
+    window_id, _ = _window_with(ssm, [{"Key": "tag:Patch", "Values": ["yes"]}])
+    _window_with(ssm, [{"Key": "tag:Patch", "Values": ["no"]}])
+    found = ssm.describe_maintenance_windows_for_target(
+        Targets=[{"Key": "InstanceIds", "Values": [instance]}], ResourceType="INSTANCE"
+    )["WindowIdentities"]
+    assert [w["WindowId"] for w in found] == [window_id]
+
+
+TEAMS = st.sampled_from(["blue", "green", "red"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    teams=st.lists(st.one_of(st.none(), TEAMS), max_size=7),
+    wanted=st.lists(TEAMS, max_size=2, unique=True),
+    per_page=st.integers(1, 4),
+)
+def test_get_resources_pages_are_the_filtered_windows(
+    teams: list[str | None], wanted: list[str], per_page: int
+) -> None:
+    with MaintenanceWindowsMock():
+        ssm = boto3.client("ssm", region_name=REGION)
+        made = []
+        for index, team in enumerate(teams):
+            tags = [] if team is None else [{"Key": "team", "Value": team}]
+            window_id = ssm.create_maintenance_window(
+                Name=f"w-{index}",
+                Schedule="rate(1 day)",
+                Duration=2,
+                Cutoff=1,
+                AllowUnassociatedTargets=True,
+                Tags=tags,
+            )["WindowId"]
+            made.append((window_id, team))
+        tagging = boto3.client("resourcegroupstaggingapi", region_name=REGION)
+        pages = list(
+            tagging.get_paginator("get_resources").paginate(
+                ResourceTypeFilters=["ssm:maintenancewindow"],
+                TagFilters=[{"Key": "team", "Values": wanted}],
+                ResourcesPerPage=per_page,
+            )
+        )
+        listed = [
+            m["ResourceARN"].rsplit("/", 1)[1] for page in pages for m in page["ResourceTagMappingList"]
+        ]
+        expected = [w for w, team in made if team is not None and (not wanted or team in wanted)]
+        assert listed == expected
+        assert all(len(page["ResourceTagMappingList"]) <= per_page for page in pages)
+        assert len(pages) == max(1, -(-len(expected) // per_page))
