@@ -12,7 +12,8 @@ With moto: a maintenance-window call is ours; any other SSM call is passed on to
 ``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, exactly as
 for botocore clients. Known difference from the botocore front door: this holds when moto's ``mock_aws``
 starts first (outside ours). moto's ``requests`` hook, started after ours, sits in front of it and answers
-every AWS URL itself, maintenance windows included, until it stops.
+every AWS URL itself, maintenance windows included, until it stops. While moto is active, a call's
+account is the one moto gives the access key of its SigV4 signature (``doors/moto.py``).
 """
 
 from __future__ import annotations
