@@ -16,8 +16,8 @@ is active (its botocore hook is enabled), so a test without moto pays one dictio
   (``mw.add_instance``). moto's backends are only read, never created: an account or region moto has not
   used has no instances.
 
-Known limits: resource groups of type ``CLOUDFORMATION_STACK_1_0`` have no members; instances that moto
-holds only as raw backend objects changed outside its API (no ``mock_aws`` call) are read as they are.
+Known limits: resource groups of type ``CLOUDFORMATION_STACK_1_0`` have no members; moto's SSM records of
+managed instances are not consulted, so every running EC2 instance counts as a managed node.
 """
 
 from __future__ import annotations
