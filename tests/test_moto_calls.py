@@ -213,3 +213,17 @@ def test_fixture_before_moto_fixture(mw_mock: MaintenanceWindowsMock, aws: None)
     assert _queue_count(boto3.client("sqs", region_name=REGION)) == 1
     _window(boto3.client("ssm", region_name=REGION))
     assert len(mw_mock.backend.state("123456789012", REGION).windows) == 1
+
+
+@mock_aws
+@mock_maintenance_windows
+class TestPlainClassMotoOutside:
+    def test_one_message(self) -> None:
+        assert _queue_count(boto3.client("sqs", region_name=REGION)) == 1
+
+
+@mock_maintenance_windows
+@mock_aws
+class TestPlainClassMotoInside:
+    def test_one_message(self) -> None:
+        assert _queue_count(boto3.client("sqs", region_name=REGION)) == 1

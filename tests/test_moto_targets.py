@@ -369,3 +369,15 @@ def test_get_resources_pages_are_the_filtered_windows(
         assert listed == expected
         assert all(len(page["ResourceTagMappingList"]) <= per_page for page in pages)
         assert len(pages) == max(1, -(-len(expected) // per_page))
+
+
+@pytest.mark.parametrize("per_page", [0, 101])
+def test_get_resources_refuses_a_page_size_out_of_range(per_page: int) -> None:
+    with MaintenanceWindowsMock():
+        tagging = boto3.client("resourcegroupstaggingapi", region_name=REGION)
+        with pytest.raises(ClientError) as bad:
+            tagging.get_resources(ResourceTypeFilters=["ssm:maintenancewindow"], ResourcesPerPage=per_page)
+    assert bad.value.response["Error"] == {
+        "Code": "InvalidParameterException",
+        "Message": f"ResourcesPerPage must be between 1 and 100; got {per_page}.",
+    }
