@@ -18,6 +18,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
+from botocore.endpoint import Endpoint
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
@@ -96,6 +98,7 @@ def _orders() -> list[tuple[str, ...]]:
 def test_every_call_is_answered_once_in_every_interleaving(order: tuple[str, ...]) -> None:
     # Made before either mock started; given keys, since moto alone cannot serve a client without any.
     early = _clients(aws_access_key_id="testing", aws_secret_access_key="testing")
+    originals = (BaseClient.__dict__["_make_request"], Endpoint.__dict__["_send"])
     ours = MaintenanceWindowsMock(now=NOW)
     moto = mock_aws()
     active: set[str] = set()
@@ -123,6 +126,7 @@ def test_every_call_is_answered_once_in_every_interleaving(order: tuple[str, ...
                     session["sqs"].list_queues()
                 assert refused.value.response["Error"]["Code"] == "NotMockedByMaintenanceWindowsMock"
     assert seen, "no step had moto active"
+    assert (BaseClient.__dict__["_make_request"], Endpoint.__dict__["_send"]) == originals
     assert all(counts == {"messages": 1, "instances": 1, "hits": 1} for _, counts in seen), seen
 
 
