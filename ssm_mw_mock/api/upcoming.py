@@ -17,7 +17,8 @@ Known differences from AWS (our documented choices):
 - Two windows due at the same instant are listed in creation order.
 - A node or tag is matched literally against window targets and task targets (same key, a common
   value); a queried instance id also matches window targets whose tags or resource group select it in
-  the fake inventory (``mw.add_instance``). Windows are listed in creation order.
+  the fake inventory (``mw.add_instance``, and moto's EC2 while moto is active). Windows are listed
+  in creation order.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import InvalidNextToken, ValidationException
-from ..model.inventory import resolve
+from ..model.inventory import Inventory, resolve
 from ..model.resources import Window
 from ..model.store import RegionState, filter_instant, filters, page_result, paginate
 from ..timing.clock import Clock
@@ -109,10 +110,11 @@ def windows_naming(state: RegionState, query: list[Params], resource_type: str) 
         raise ValidationException("Each of Targets needs a Key, such as InstanceIds or tag:<key>")
     wanted = {(entry["Key"], value) for entry in query for value in entry.get("Values") or ()}
     instances = {value for key, value in wanted if key == "InstanceIds"}
+    inventory = state.live_inventory()[0] if instances else None  # read once: moto's view is built anew
     found: list[Window] = []
     for window in state.windows.values():
         if any(
-            target.resource_type == resource_type and _names(target.targets, wanted, instances, state)
+            target.resource_type == resource_type and _names(target.targets, wanted, instances, inventory)
             for target in window.targets.values()
         ) or any(_names(task.targets or [], wanted, instances, None) for task in window.tasks.values()):
             found.append(window)
@@ -120,12 +122,12 @@ def windows_naming(state: RegionState, query: list[Params], resource_type: str) 
 
 
 def _names(
-    entries: list[Params], wanted: set[tuple[str, str]], instances: set[str], state: RegionState | None
+    entries: list[Params], wanted: set[tuple[str, str]], instances: set[str], inventory: Inventory | None
 ) -> bool:
     if any((entry["Key"], value) in wanted for entry in entries for value in entry.get("Values") or ()):
         return True
-    if instances and state is not None:
-        return not instances.isdisjoint(resolve(entries, state.inventory))
+    if instances and inventory is not None:
+        return not instances.isdisjoint(resolve(entries, inventory))
     return False
 
 

@@ -12,7 +12,8 @@ With moto: a maintenance-window call is ours; any other SSM call is passed on to
 ``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, exactly as
 for botocore clients. Known difference from the botocore front door: this holds when moto's ``mock_aws``
 starts first (outside ours). moto's ``requests`` hook, started after ours, sits in front of it and answers
-every AWS URL itself, maintenance windows included, until it stops.
+every AWS URL itself, maintenance windows included, until it stops. While moto is active, a call's
+account is the one moto gives the access key of its SigV4 signature (``doors/moto.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import endpoint, routing
+from . import endpoint, moto
 
 if TYPE_CHECKING:
     from .patching import Serving
@@ -80,7 +81,7 @@ class RequestsDoor:
         """A ``responses`` matcher: maintenance-window calls, and other SSM calls unless moto takes them."""
         if endpoint.claims(request.headers.get("X-Amz-Target"), _body(request)):
             return True, ""
-        if routing.moto_stubber() is not None:
+        if moto.active():
             return False, "not a maintenance-window call; passed on to moto"
         return True, ""  # refused by endpoint.answer, naming the operation
 
@@ -89,13 +90,17 @@ class RequestsDoor:
         path = url.path or "/"
         if url.query:
             path = f"{path}?{url.query}"
+        authorization = request.headers.get("Authorization")
+        account = self._mock.account_id
+        if moto.active():  # the account moto gives the signature's access key, as for botocore clients
+            account = moto.account_of(moto.signed_key(authorization))
         reply = endpoint.answer(
             self._mock.backend,
-            self._mock.account_id,
+            account,
             method=request.method,
             path=path,
             target=request.headers.get("X-Amz-Target"),
-            authorization=request.headers.get("Authorization"),
+            authorization=authorization,
             host=url.netloc,
             body=_body(request),
         )

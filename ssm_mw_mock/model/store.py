@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 from ..errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken, ValidationException
 from ..timing.schedule import ScheduleError, parse_instant
 from .history import WindowExecution
-from .inventory import Inventory
+from .inventory import Inventory, InventorySource
 from .resources import Window
 
 T = TypeVar("T")
@@ -63,6 +63,19 @@ class RegionState:
     tokens: dict[tuple[str, str], tuple[bytes, Any, datetime]] = field(default_factory=dict)
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     inventory: Inventory = field(default_factory=Inventory)
+    #: Where else instances live (moto's EC2 while its mock_aws is active); None: the inventory alone.
+    source: InventorySource | None = None
+
+    def live_inventory(self) -> tuple[Inventory, bool]:
+        """The instances targets resolve against now, and whether they came from a live source.
+
+        A live view (moto's) can change without a call to the mock, so plans built from it are not kept.
+        """
+        if self.source is not None:
+            merged = self.source.merged(self.inventory, self.account, self.region)
+            if merged is not None:
+                return merged, True
+        return self.inventory, False
 
     def next_seq(self) -> int:
         return next(self.sequence)
