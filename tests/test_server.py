@@ -186,6 +186,37 @@ def test_server_concurrent_clients_lose_nothing(server: ThreadedServer) -> None:
     assert {identity["WindowId"] for identity in listed} == set(created)
 
 
+def test_server_kept_alive_connection_answers_without_a_nagle_stall(server: ThreadedServer) -> None:
+    # An answer sent in two writes (headers, then body) waits for the client's delayed ACK: ~40 ms each.
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    headers = {"X-Amz-Target": "AmazonSSM.DescribeMaintenanceWindows"}
+    try:
+        connection.request("POST", "/", body=b"{}", headers=headers)
+        connection.getresponse().read()
+        socket_before = connection.sock
+        started = time.perf_counter()
+        for _ in range(25):
+            connection.request("POST", "/", body=b"{}", headers=headers)
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+        elapsed = time.perf_counter() - started
+        assert connection.sock is socket_before  # one connection throughout
+    finally:
+        connection.close()
+
+    assert elapsed < 0.9, f"25 kept-alive requests took {elapsed:.2f} s"
+
+
+def test_server_stalled_client_does_not_block_another(server: ThreadedServer, ssm: Any) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as stalled:
+        stalled.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+        started = time.perf_counter()
+        for _ in range(5):
+            ssm.describe_maintenance_windows()
+        assert time.perf_counter() - started < 5
+
+
 # The AWS CLI, in its own process
 
 
