@@ -1,4 +1,4 @@
-"""Benchmark for ssm_mw_mock.schedule (a script, not a test): ``python bench/bench_schedule.py``.
+"""Benchmark for ssm_mw_mock.timing.schedule (a script, not a test): ``python bench/bench_schedule.py``.
 
 Prints the median cost of one ``next_after`` call (parse cache warm, as in the simulator) for several
 schedules, and the cost of generating every run of ``cron(0/5 * * * ? *)`` over one year in New York.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from ssm_mw_mock.schedule import WindowSchedule
+from ssm_mw_mock.timing.schedule import WindowSchedule
 
 CREATED = datetime(2024, 1, 1, tzinfo=UTC)
 CASES: list[tuple[str, str | None, int | None, datetime]] = [

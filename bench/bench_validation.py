@@ -16,7 +16,7 @@ from botocore.validate import ParamValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
 
-from ssm_mw_mock.validation import default_validator
+from ssm_mw_mock.wire.validation import default_validator
 
 CREATE: dict[str, Any] = {
     "Name": "patch-window",

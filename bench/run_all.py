@@ -236,7 +236,7 @@ def per_call(rounds: int, loops: int) -> dict[str, float]:
 def schedule_figures() -> tuple[float, str, float, int]:
     import bench_schedule
 
-    from ssm_mw_mock.schedule import WindowSchedule
+    from ssm_mw_mock.timing.schedule import WindowSchedule
 
     worst, worst_case = 0.0, ""
     for expression, zone, offset, after in bench_schedule.CASES:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .clock import Clock
+from .engine.simulator import DEFAULT_DURATION, Outcome
 from .errors import SsmError
-from .history import Invocation
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows
-from .simulator import DEFAULT_DURATION, Outcome
+from .model.history import Invocation
+from .timing.clock import Clock
 
 __all__ = [
     "DEFAULT_DURATION",

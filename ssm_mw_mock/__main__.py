@@ -18,10 +18,10 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .backend import DEFAULT_ACCOUNT
-from .clock import parse_moment
+from .api.backend import DEFAULT_ACCOUNT
 from .mock import MaintenanceWindowsMock
 from .server import ThreadedServer, is_loopback
+from .timing.clock import parse_moment
 
 
 def _parser() -> argparse.ArgumentParser:

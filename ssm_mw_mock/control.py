@@ -28,10 +28,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from .endpoint import Reply
-from .history import Invocation
+from .doors.endpoint import Reply
+from .engine.simulator import Outcome
 from .mock import MaintenanceWindowsMock
-from .simulator import Outcome
+from .model.history import Invocation
 
 PREFIX = "/_mw"
 _ADVANCE_KEYS = ("days", "hours", "minutes", "seconds")

@@ -14,9 +14,9 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]
 
-from .history import Invocation
+from .engine.simulator import Outcome
 from .mock import mock_maintenance_windows
-from .simulator import Outcome
+from .model.history import Invocation
 
 START = "2024-03-04T00:00:00Z"  # a Monday
 INSTANCES = {

@@ -19,11 +19,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from . import patching, requests_door
-from .backend import DEFAULT_ACCOUNT, Backend
-from .clock import Clock, parse_moment, wall_clock_now
-from .inventory import Inventory
-from .simulator import OutcomeHook
+from .api.backend import DEFAULT_ACCOUNT, Backend
+from .doors import patching, requests_door
+from .engine.simulator import OutcomeHook
+from .model.inventory import Inventory
+from .timing.clock import Clock, parse_moment, wall_clock_now
 
 if TYPE_CHECKING:
     import unittest

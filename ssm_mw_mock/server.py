@@ -31,8 +31,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from . import __version__, control, endpoint
-from .endpoint import Reply
+from . import __version__, control
+from .doors import endpoint
+from .doors.endpoint import Reply
 from .mock import MaintenanceWindowsMock
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 import botocore.session
 
 from ssm_mw_mock import Invocation, MaintenanceWindowsMock
-from ssm_mw_mock.validation import RequestValidator
+from ssm_mw_mock.wire.validation import RequestValidator
 
 from .conftest import NOW
 from .invariants import check_invariants, error_code, make_client, pages

@@ -20,7 +20,8 @@ from botocore.exceptions import ClientError
 from botocore.session import Session
 from botocore.signers import RequestSigner
 
-from ssm_mw_mock import MaintenanceWindowsMock, mock_maintenance_windows, patching
+from ssm_mw_mock import MaintenanceWindowsMock, mock_maintenance_windows
+from ssm_mw_mock.doors import patching
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2024, 3, 4, tzinfo=UTC)
@@ -514,11 +515,11 @@ def test_calls_that_are_not_ours_are_refused_by_name(
 
 
 def test_every_maintenance_window_and_tag_operation_is_served() -> None:
-    from ssm_mw_mock.backend import TAG_OPERATIONS, WINDOW_OPERATIONS
+    from ssm_mw_mock.api.operations import TAG_OPERATIONS, window_operations
 
     with mock_maintenance_windows() as mw:
-        assert mw.backend.supported() == sorted(WINDOW_OPERATIONS | TAG_OPERATIONS)
-    assert len(WINDOW_OPERATIONS) == 23
+        assert mw.backend.supported() == sorted(window_operations() | TAG_OPERATIONS)
+    assert len(window_operations()) == 23
 
 
 def test_modelled_exception_classes_work() -> None:

@@ -30,15 +30,15 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from ssm_mw_mock import MaintenanceWindowsMock
-from ssm_mw_mock.backend import TAG_OPERATIONS, TAGGABLE_TYPES, WINDOW_OPERATIONS
+from ssm_mw_mock.api.operations import TAG_OPERATIONS, taggable_types, window_operations
+from ssm_mw_mock.doors.routing import REFUSED_CODE
 from ssm_mw_mock.errors import SsmError
-from ssm_mw_mock.patching import REFUSED_CODE
 
 from .conftest import NOW
 from .invariants import make_client, snapshot
 
 MODEL = botocore.session.get_session().get_service_model("ssm")
-OPERATIONS = sorted(WINDOW_OPERATIONS | TAG_OPERATIONS)
+OPERATIONS = sorted(window_operations() | TAG_OPERATIONS)
 
 #: Error codes any operation may answer besides those its model declares: every request is validated
 #: (ValidationException), decoded (SerializationException), listings page with our tokens, and an unknown
@@ -435,7 +435,7 @@ def check_one(world: World, operation: str, params: dict[str, Any], validate: bo
         if code == REFUSED_CODE:  # a tag call on another resource type is moto's, not ours
             assert operation in TAG_OPERATIONS, failure
             assert not reached
-            assert params.get("ResourceType") in TAGGABLE_TYPES - {"MaintenanceWindow"}
+            assert params.get("ResourceType") in taggable_types() - {"MaintenanceWindow"}
         else:
             assert code in SSM_CODES, failure
             assert code in _declared(operation), (operation, code, failure)

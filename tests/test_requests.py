@@ -16,7 +16,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from ssm_mw_mock import MaintenanceWindowsMock, requests_door
+from ssm_mw_mock import MaintenanceWindowsMock
+from ssm_mw_mock.doors import requests_door
 from ssm_mw_mock.server import ThreadedServer
 from tests.conftest import NOW, make_window
 

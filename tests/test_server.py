@@ -22,7 +22,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from ssm_mw_mock import MaintenanceWindowsMock, patching
+from ssm_mw_mock import MaintenanceWindowsMock
+from ssm_mw_mock.doors import patching
 from ssm_mw_mock.server import MAX_BODY, ThreadedServer
 from tests.conftest import NOW
 
@@ -720,7 +721,7 @@ def test_mw_server_fixture_serves_over_http(
     pytester.makepyfile(
         """
         import boto3, pytest, requests
-        from ssm_mw_mock import patching
+        from ssm_mw_mock.doors import patching
 
         @pytest.mark.mw_mock(now="2025-01-01T00:00:00Z")
         def test_endpoint(mw_server):

@@ -2,7 +2,7 @@
 
 * :func:`brute_force_runs` walks every UTC minute of a window, reads the local wall clock (skipping the
   second pass of a repeated hour, so fold=0 semantics; gap times never appear on a clock) and matches the
-  AWS cron fields with per-day predicates. It shares no code with ``ssm_mw_mock.schedule``.
+  AWS cron fields with per-day predicates. It shares no code with ``ssm_mw_mock.timing.schedule``.
 * :func:`croniter_runs` translates an AWS expression for croniter (DOW renumbered, ``?`` -> ``*``, ``nL`` ->
   ``L{n-1}``, ``a-a`` collapsed, year filtered here) and iterates naive local time, mapping each wall time
   with the gap-skip / first-instant rule.

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ssm_mw_mock.clock import Clock, parse_moment
+from ssm_mw_mock.timing.clock import Clock, parse_moment
 
 START = datetime(2024, 3, 4, tzinfo=UTC)
 

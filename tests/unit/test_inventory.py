@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from ssm_mw_mock import MaintenanceWindowsMock
-from ssm_mw_mock.inventory import Inventory, resolve
+from ssm_mw_mock.model.inventory import Inventory, resolve
 
 
 @pytest.fixture

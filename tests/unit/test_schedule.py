@@ -1,4 +1,4 @@
-"""Tests for ssm_mw_mock.schedule: checked vectors, features, exact errors, formatting, differential fuzz."""
+"""Tests for ssm_mw_mock.timing.schedule: checked vectors, features, exact errors, formatting, fuzz."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssm_mw_mock.schedule import (
+from ssm_mw_mock.timing.schedule import (
     AtSpec,
     CronSpec,
     RateSpec,

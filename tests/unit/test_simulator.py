@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from ssm_mw_mock.clock import Clock
-from ssm_mw_mock.history import Invocation, TargetRef, WindowExecution
-from ssm_mw_mock.schedule import WindowSchedule
-from ssm_mw_mock.simulator import Outcome, Simulator, TaskPlan
+from ssm_mw_mock.engine.simulator import Outcome, Simulator, TaskPlan
+from ssm_mw_mock.model.history import Invocation, TargetRef, WindowExecution
+from ssm_mw_mock.timing.clock import Clock
+from ssm_mw_mock.timing.schedule import WindowSchedule
 
 START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
 

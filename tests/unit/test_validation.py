@@ -1,4 +1,4 @@
-"""Tests for ssm_mw_mock.validation: exact SSM messages, every model pattern, and property tests."""
+"""Tests for ssm_mw_mock.wire.validation: exact SSM messages, every model pattern, and property tests."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ssm_mw_mock.errors import SerializationException, ValidationException
-from ssm_mw_mock.validation import (
+from ssm_mw_mock.wire.validation import (
     RequestValidator,
     compile_java_pattern,
     default_validator,

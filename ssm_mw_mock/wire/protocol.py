@@ -3,24 +3,19 @@
 A request is an ``X-Amz-Target: AmazonSSM.<Operation>`` header and a JSON body; a result is a JSON body
 with timestamps as epoch seconds (milliseconds kept) and blobs as base64; an error is HTTP 400 with
 ``{"__type": <code>, "message": <text>}``, which botocore turns into a ``ClientError`` and the modelled
-exception classes (``client.exceptions.DoesNotExistException``). Every front door — botocore
-interception, ``requests``, the HTTP server — goes through :func:`dispatch`, so there is one
-implementation of each operation.
+exception classes (``client.exceptions.DoesNotExistException``). This module only translates; which
+calls are answered, and by whom, is ``doors.routing``'s.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import logging
 import uuid
 from datetime import datetime
 from typing import Any
 
-from .backend import Backend
-from .errors import InternalServerError, SerializationException, SsmError
-
-logger = logging.getLogger(__name__)
+from ..errors import SerializationException, SsmError
 
 TARGET_PREFIX = "AmazonSSM."
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -64,19 +59,3 @@ def decode(body: bytes | str | None) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise SerializationException("The request body must be a JSON object.")
     return params
-
-
-def dispatch(
-    backend: Backend, operation: str, params: dict[str, Any], region: str, account: str
-) -> tuple[int, bytes]:
-    """Answer a decoded request: ``(HTTP status, JSON body)``. Never raises for a bad request."""
-    try:
-        return 200, encode(backend.call(operation, params, region, account))
-    except SsmError as error:
-        return error.status, error_body(error)
-    except Exception:  # a bug of ours: answer as AWS would, and keep the traceback for the report
-        logger.exception("ssm_mw_mock failed on %s", operation)
-        failure = InternalServerError(
-            f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log."
-        )
-        return failure.status, error_body(failure)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .schedule import WindowSchedule
+from ..timing.schedule import WindowSchedule
 
 
 @dataclass(slots=True, eq=False)

@@ -17,20 +17,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from . import shapes
-from .clock import Clock
-from .errors import (
+from ..engine.simulator import Simulator
+from ..errors import (
     InvalidResourceId,
     InvalidResourceType,
     ResourceLimitExceededException,
     TooManyTagsError,
     ValidationException,
 )
+from ..model.resources import Window
+from ..model.store import RegionState, filters, new_window_id, page_result, paginate
+from ..timing.clock import Clock
+from ..timing.schedule import ScheduleError, WindowSchedule, format_execution_time
+from ..wire import shapes
 from .executions import forget_history
-from .models import Window
-from .schedule import ScheduleError, WindowSchedule, format_execution_time
-from .simulator import Simulator
-from .store import RegionState, filters, new_window_id, page_result, paginate
 
 Params = dict[str, Any]
 Result = dict[str, Any]

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from .errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken, ValidationException
+from ..errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken, ValidationException
+from ..timing.schedule import ScheduleError, parse_instant
 from .history import WindowExecution
 from .inventory import Inventory
-from .models import Window
-from .schedule import ScheduleError, parse_instant
+from .resources import Window
 
 T = TypeVar("T")
 

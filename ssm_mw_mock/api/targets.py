@@ -31,15 +31,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import shapes
-from .errors import (
+from ..errors import (
     DoesNotExistException,
     ResourceLimitExceededException,
     TargetInUseException,
     ValidationException,
 )
-from .models import Target, Task, Window
-from .store import RegionState, filtered, new_uuid, page_result, paginate
+from ..model.resources import Target, Task, Window
+from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..wire import shapes
 
 Params = dict[str, Any]
 Result = dict[str, Any]

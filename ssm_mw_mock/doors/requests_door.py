@@ -23,7 +23,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import endpoint, patching
+from . import endpoint, routing
 
 if TYPE_CHECKING:
     from .patching import Serving
@@ -80,7 +80,7 @@ class RequestsDoor:
         """A ``responses`` matcher: maintenance-window calls, and other SSM calls unless moto takes them."""
         if endpoint.claims(request.headers.get("X-Amz-Target"), _body(request)):
             return True, ""
-        if patching._moto_stubber() is not None:
+        if routing.moto_stubber() is not None:
             return False, "not a maintenance-window call; passed on to moto"
         return True, ""  # refused by endpoint.answer, naming the operation
 

@@ -48,7 +48,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from .lazy_re import LazyPattern
+from ..lazy_re import LazyPattern
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from .history import (
+from ..model.history import (
     CANCELLED,
     CANCELLING,
     FAILED,
@@ -62,7 +62,7 @@ from .history import (
     TaskExecution,
     WindowExecution,
 )
-from .schedule import WindowSchedule
+from ..timing.schedule import WindowSchedule
 
 DEFAULT_DURATION = timedelta(seconds=5)
 

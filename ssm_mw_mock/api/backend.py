@@ -11,77 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from . import shapes
-from .clock import Clock
-from .errors import UnsupportedOperation
+from ..engine.planning import plan_tasks
+from ..engine.simulator import Simulator, TaskPlan
+from ..errors import UnsupportedOperation
+from ..model.history import WindowExecution
+from ..model.resources import Window
+from ..model.store import RegionState
+from ..timing.clock import Clock
+from ..wire.validation import default_validator
 from .executions import ExecutionOperations
-from .history import WindowExecution
-from .models import Window
-from .planning import plan_tasks
-from .simulator import Simulator, TaskPlan
-from .store import RegionState
+from .operations import method_name, served_operations
 from .targets import TargetOperations
 from .tasks import TaskOperations
 from .upcoming import ScheduleOperations
-from .validation import default_validator
 from .windows import WindowOperations
 
 Params = dict[str, Any]
 Result = dict[str, Any]
 Operation = Callable[[RegionState, Params], Result]
 
-#: Every operation this mock answers for; tag operations only for ResourceType=MaintenanceWindow.
-TAG_OPERATIONS = frozenset({"AddTagsToResource", "RemoveTagsFromResource", "ListTagsForResource"})
-
 DEFAULT_ACCOUNT = "123456789012"
 _READ_ONLY = ("Describe", "Get", "List")
-
-
-# What is read from botocore's SSM model is read on first use, not at import: loading the model costs more
-# than the rest of ``import ssm_mw_mock`` together, and a test session that imports us may never call.
-
-
-@cache
-def window_operations() -> frozenset[str]:
-    """The maintenance-window operations of SSM's model (the tag operations aside)."""
-    return frozenset(name for name in shapes.ssm_model().operation_names if "MaintenanceWindow" in name)
-
-
-@cache
-def taggable_types() -> frozenset[str]:
-    """The resource types SSM's tag calls accept; a tag call naming anything else is nobody's but ours to
-    refuse."""
-    return frozenset(shapes.ssm_model().shape_for("ResourceTypeForTagging").enum)
-
-
-def __getattr__(name: str) -> frozenset[str]:
-    """``WINDOW_OPERATIONS`` and ``TAGGABLE_TYPES``, once module constants, computed on first use."""
-    if name == "WINDOW_OPERATIONS":
-        return window_operations()
-    if name == "TAGGABLE_TYPES":
-        return taggable_types()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def is_ours(operation: str, params: Params | None) -> bool:
-    """Whether the mock answers ``operation``: tag calls only when they name a maintenance window, or a
-    resource type SSM does not have (so the caller gets SSM's enum ``ValidationException``)."""
-    if operation in window_operations():
-        return True
-    if operation not in TAG_OPERATIONS or params is None:
-        return False
-    resource_type = params.get("ResourceType")
-    if not isinstance(resource_type, str):
-        return True  # not even a string (a list, a number): ours to refuse with SerializationException
-    return resource_type == "MaintenanceWindow" or resource_type not in taggable_types()
-
-
-@cache
-def method_name(operation: str) -> str:
-    return shapes.attribute_name(operation)
 
 
 class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperations, ExecutionOperations):
@@ -152,5 +104,4 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             return method(self.state(account, region), params)
 
     def supported(self) -> list[str]:
-        operations = window_operations() | TAG_OPERATIONS
-        return sorted(op for op in operations if hasattr(self, method_name(op)))
+        return sorted(op for op in served_operations() if hasattr(self, method_name(op)))

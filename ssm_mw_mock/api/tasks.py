@@ -34,10 +34,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from . import shapes
-from .errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
-from .models import Task, Window
-from .store import RegionState, filtered, new_uuid, page_result, paginate
+from ..errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
+from ..model.resources import Task, Window
+from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..wire import shapes
 from .targets import check_values_present, window_target
 
 Params = dict[str, Any]

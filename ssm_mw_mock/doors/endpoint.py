@@ -2,7 +2,7 @@
 
 The HTTP server and the ``requests`` front door receive what a real SSM endpoint receives: a method, a
 path, headers and a body. :func:`answer` checks the HTTP envelope (``POST /``, an ``X-Amz-Target``
-naming a maintenance-window operation), picks the region, and hands the rest to :func:`wire.dispatch` —
+naming a maintenance-window operation), picks the region, and hands the rest to :func:`routing.dispatch` —
 the same call the botocore front door makes, so there is one implementation of each operation.
 
 The region comes from the SigV4 credential scope of the ``Authorization`` header
@@ -21,27 +21,23 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from typing import TYPE_CHECKING
 
-from . import shapes, wire
-from .backend import TAG_OPERATIONS, Backend, is_ours, window_operations
-from .errors import SsmError
-from .lazy_re import LazyPattern
+from ..api.operations import ssm_operations
+from ..lazy_re import LazyPattern
+from ..wire import protocol as wire
+from . import routing
+from .routing import REFUSED_CODE, Route
+
+if TYPE_CHECKING:
+    from ..api.backend import Backend
 
 DEFAULT_REGION = "us-east-1"
-#: The botocore front door's code for a call the mock does not serve; the same here.
-REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
 UNKNOWN_OPERATION_CODE = "UnknownOperationException"
 
 _SCOPE_REGION = LazyPattern(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 #: SSM's host names: ``ssm.<region>.amazonaws.com``, ``ssm-fips.…`` and China's ``….amazonaws.com.cn``.
 SSM_HOST = LazyPattern(r"ssm(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?", re.IGNORECASE)
-
-
-@cache
-def _ssm_operations() -> frozenset[str]:
-    """Every operation in SSM's model, served or not, to tell "not ours" from "no such operation"."""
-    return frozenset(shapes.ssm_model().operation_names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +75,7 @@ def region_of(authorization: str | None, host: str | None) -> str:
 def claims(target: str | None, body: bytes | None) -> bool:
     """Whether a request to SSM is a maintenance-window call (tag calls only on a maintenance window)."""
     operation = wire.operation_from_target(target)
-    if operation in window_operations():
-        return True
-    if operation in TAG_OPERATIONS:
-        try:
-            return is_ours(operation, wire.decode(body))
-        except SsmError:
-            return False
-    return False
+    return operation is not None and routing.route("ssm", operation, body).route is Route.OURS
 
 
 def answer(
@@ -121,23 +110,15 @@ def answer(
             f"ssm_mw_mock cannot serve {what}: an SSM request names its operation as "
             f"X-Amz-Target: {wire.TARGET_PREFIX}<Operation>.",
         )
-    try:
-        params = wire.decode(body)
-    except SsmError as error:
-        return Reply(error.status, wire.error_body(error), _headers())
-    if not is_ours(operation, params):
-        if operation not in _ssm_operations():
+    decision = routing.route("ssm", operation, body)
+    if decision.route is not Route.OURS:
+        if operation not in ssm_operations():
             return json_reply(
                 400,
                 UNKNOWN_OPERATION_CODE,
                 f"SSM has no operation {operation!r} (from X-Amz-Target {target!r}).",
             )
-        return json_reply(
-            400,
-            REFUSED_CODE,
-            f"ssm_mw_mock does not serve ssm:{operation}. It answers the maintenance-window operations of "
-            "SSM and tag calls on maintenance windows (ResourceType=MaintenanceWindow).",
-        )
+        return json_reply(400, REFUSED_CODE, routing.refusal("ssm", operation, moto_can_help=False))
     region = region_of(authorization, host)
-    status, payload = wire.dispatch(backend, operation, params, region, account)
+    status, payload = routing.dispatch(backend, operation, decision, region, account)
     return Reply(status, payload, _headers())

@@ -28,12 +28,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from .clock import Clock
-from .errors import InvalidNextToken, ValidationException
-from .inventory import resolve
-from .models import Window
-from .schedule import format_execution_time
-from .store import RegionState, filter_instant, filters, page_result, paginate
+from ..errors import InvalidNextToken, ValidationException
+from ..model.inventory import resolve
+from ..model.resources import Window
+from ..model.store import RegionState, filter_instant, filters, page_result, paginate
+from ..timing.clock import Clock
+from ..timing.schedule import format_execution_time
 
 Params = dict[str, Any]
 Result = dict[str, Any]

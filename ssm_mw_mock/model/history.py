@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .lazy_re import LazyPattern
+from ..lazy_re import LazyPattern
 
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"

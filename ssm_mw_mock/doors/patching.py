@@ -21,7 +21,6 @@ goes back to normal when the last mock stops. While a mock is active:
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,17 +31,16 @@ from botocore.exceptions import ClientError
 from botocore.session import Session
 from botocore.signers import RequestSigner
 
-from . import wire
-from .backend import is_ours
-from .errors import SsmError
+from ..wire import protocol
+from . import routing
+from .routing import REFUSED_CODE, Route
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel
 
-    from .backend import Backend
+    from ..api.backend import Backend
 
 DEFAULT_REGION = "us-east-1"
-REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
 FAKE_CREDENTIALS = Credentials("ssm-mw-mock-access-key", "ssm-mw-mock-secret-key", method="ssm-mw-mock")
 
 
@@ -112,43 +110,23 @@ def _uninstall() -> None:
         os.environ["AWS_DEFAULT_REGION"] = saved
 
 
-def _moto_stubber() -> Any:
-    """moto's before-send hook if its ``mock_aws`` is active, else None."""
-    models = sys.modules.get("moto.core.models")
-    stubber = getattr(models, "botocore_stubber", None)
-    return stubber if getattr(stubber, "enabled", False) else None
-
-
 def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model: OperationModel) -> Any:
     mock = current()
     if mock is None:  # a request racing the last stop
         return _originals.get("_send_request", Endpoint._send_request)(self, request_dict, operation_model)
     name = operation_model.name
-    if operation_model.service_model.endpoint_prefix == "ssm":
-        try:
-            params = wire.decode(request_dict.get("body"))
-        except SsmError as error:
-            return _respond(self, request_dict, operation_model, error.status, wire.error_body(error))
-        if is_ours(name, params):
-            region = request_dict["context"].get("client_region") or DEFAULT_REGION
-            status, body = wire.dispatch(mock.backend, name, params, region, mock.account_id)
-            return _respond(self, request_dict, operation_model, status, body)
-    stubber = _moto_stubber()
-    if stubber is not None:
+    service_model = operation_model.service_model
+    decision = routing.route(service_model.endpoint_prefix, name, request_dict.get("body"))
+    if decision.route is Route.OURS:
+        region = request_dict["context"].get("client_region") or DEFAULT_REGION
+        status, body = routing.dispatch(mock.backend, name, decision, region, mock.account_id)
+        return _respond(self, request_dict, operation_model, status, body)
+    if decision.route is Route.MOTO:
         # A client made before moto was imported lacks moto's hook; give it one (once).
-        self._event_emitter.register("before-send", stubber, unique_id="ssm_mw_mock:moto")
+        self._event_emitter.register("before-send", routing.moto_stubber(), unique_id="ssm_mw_mock:moto")
         return _originals["_send_request"](self, request_dict, operation_model)
-    service = operation_model.service_model.service_name
     raise ClientError(
-        {
-            "Error": {
-                "Code": REFUSED_CODE,
-                "Message": f"ssm_mw_mock is active and does not serve {service}:{name}. It answers the "
-                "maintenance-window operations of SSM and tag calls on maintenance windows; start moto's "
-                "mock_aws as well to serve other calls.",
-            }
-        },
-        name,
+        {"Error": {"Code": REFUSED_CODE, "Message": routing.refusal(service_model.service_name, name)}}, name
     )
 
 
@@ -160,7 +138,7 @@ def _respond(
     body: bytes,
 ) -> tuple[AWSResponse, dict[str, Any]]:
     """What ``Endpoint._send_request`` returns for an HTTP answer: the response and its parsed form."""
-    headers = {"x-amzn-RequestId": wire.request_id(), "Content-Type": wire.CONTENT_TYPE}
+    headers = {"x-amzn-RequestId": protocol.request_id(), "Content-Type": protocol.CONTENT_TYPE}
     http = AWSResponse(request_dict.get("url", ""), status, headers, None)
     http._content = body
     response_dict = convert_to_response_dict(http, operation_model)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .history import TargetRef
-from .inventory import Inventory, resolve
-from .models import Task, Window
+from ..model.history import TargetRef
+from ..model.inventory import Inventory, resolve
+from ..model.resources import Task, Window
 from .simulator import TaskPlan
 
 INVOCATION_BLOCKS = {

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from . import shapes
-from .clock import Clock
-from .errors import DoesNotExistException
-from .history import Invocation, TaskExecution, WindowExecution
-from .simulator import Simulator
-from .store import RegionState, filter_instant, filters, page_result, paginate
+from ..engine.simulator import Simulator
+from ..errors import DoesNotExistException
+from ..model.history import Invocation, TaskExecution, WindowExecution
+from ..model.store import RegionState, filter_instant, filters, page_result, paginate
+from ..timing.clock import Clock
+from ..wire import shapes
 
 Params = dict[str, Any]
 Result = dict[str, Any]

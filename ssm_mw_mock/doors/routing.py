@@ -1,0 +1,110 @@
+"""Routing: which calls the mock answers, who answers the rest, and SSM's error envelope.
+
+Every front door — the botocore patch, the ``requests`` door and the HTTP server — asks :func:`route`
+what to do with a request and answers ours through :func:`dispatch`, so the rules live here once:
+
+- a maintenance-window operation of SSM is always ours;
+- a tag call is ours when it names ``ResourceType=MaintenanceWindow``, or a value SSM does not have (so
+  the caller gets SSM's ``ValidationException`` rather than moto's answer for some other resource);
+- anything else goes to moto when its ``mock_aws`` is active, and is refused otherwise with
+  ``NotMockedByMaintenanceWindowsMock``, naming the operation and what the mock does serve.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..api.operations import TAG_OPERATIONS, taggable_types, window_operations
+from ..errors import InternalServerError, SsmError
+from ..wire import protocol
+
+if TYPE_CHECKING:
+    from ..api.backend import Backend
+
+logger = logging.getLogger(__name__)
+
+#: The error code of a call the mock does not serve, from every front door.
+REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
+
+
+class Route(enum.Enum):
+    """Who answers a request."""
+
+    OURS = "ours"
+    MOTO = "moto"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Where a request goes; for ours, its decoded members, or the error its body already earned."""
+
+    route: Route
+    params: dict[str, Any] | None = None
+    error: SsmError | None = None
+
+
+def is_ours(operation: str, params: dict[str, Any] | None) -> bool:
+    """Whether the mock answers ``operation`` with these request members."""
+    if operation in window_operations():
+        return True
+    if operation not in TAG_OPERATIONS or params is None:
+        return False
+    resource_type = params.get("ResourceType")
+    if not isinstance(resource_type, str):
+        return True  # not even a string (a list, a number): ours to refuse with SerializationException
+    return resource_type == "MaintenanceWindow" or resource_type not in taggable_types()
+
+
+def moto_stubber() -> Any:
+    """moto's before-send hook if its ``mock_aws`` is active, else None (moto is never imported here)."""
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return stubber if getattr(stubber, "enabled", False) else None
+
+
+def route(service: str, operation: str, body: bytes | str | None) -> Decision:
+    """Decide who answers ``operation`` of ``service`` (botocore's endpoint prefix, e.g. ``"ssm"``)."""
+    if service == "ssm" and (operation in window_operations() or operation in TAG_OPERATIONS):
+        try:
+            params = protocol.decode(body)
+        except SsmError as error:
+            return Decision(Route.OURS, error=error)
+        if is_ours(operation, params):
+            return Decision(Route.OURS, params=params)
+    if moto_stubber() is not None:
+        return Decision(Route.MOTO)
+    return Decision(Route.REFUSED)
+
+
+def refusal(service: str, operation: str, *, moto_can_help: bool = True) -> str:
+    """The message of a refused call: what was asked, what the mock serves, and how to serve the rest."""
+    message = (
+        f"ssm_mw_mock is active and does not serve {service}:{operation}. It answers the "
+        "maintenance-window operations of SSM and tag calls on maintenance windows"
+    )
+    if moto_can_help:
+        return message + "; start moto's mock_aws as well to serve other calls."
+    return message + " (ResourceType=MaintenanceWindow)."
+
+
+def dispatch(
+    backend: Backend, operation: str, decision: Decision, region: str, account: str
+) -> tuple[int, bytes]:
+    """Answer a request routed to us: ``(HTTP status, JSON body)``. Never raises for a bad request."""
+    try:
+        if decision.error is not None:
+            raise decision.error
+        return 200, protocol.encode(backend.call(operation, decision.params or {}, region, account))
+    except SsmError as error:
+        return error.status, protocol.error_body(error)
+    except Exception:  # a bug of ours: answer as AWS would, and keep the traceback for the report
+        logger.exception("ssm_mw_mock failed on %s", operation)
+        failure = InternalServerError(
+            f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log."
+        )
+        return failure.status, protocol.error_body(failure)

@@ -1,0 +1,1 @@
+"""What moving the clock does: task plans and the simulation that turns schedules into executions."""
