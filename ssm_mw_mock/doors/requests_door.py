@@ -29,9 +29,7 @@ if TYPE_CHECKING:
     from .patching import Serving
 
 #: Every URL of SSM's public endpoints; anything else is none of our business.
-SSM_URL = re.compile(
-    r"https?://ssm(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:[/?].*)?", re.IGNORECASE
-)
+SSM_URL = re.compile(rf"https?://{endpoint.SSM_HOST_PATTERN}(?:[/?].*)?", re.IGNORECASE)
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
