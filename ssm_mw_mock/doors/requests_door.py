@@ -1,10 +1,11 @@
 """The ``requests`` front door: code that signs and sends its own HTTP to SSM with ``requests``.
 
 While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``,
-or China's ``….amazonaws.com.cn``) is answered by :func:`endpoint.answer` — the same wire layer and
-backend as the botocore front door and the HTTP server. It uses the ``responses`` library (an optional
-extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send`` at class level, so
-sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
+the dual-stack ``ssm.<region>.api.aws``, another partition's such as ``….amazonaws.com.cn``, or an interface
+VPC endpoint's ``vpce-….ssm.<region>.vpce.amazonaws.com``) is answered by :func:`endpoint.answer` — the
+same wire layer and backend as the botocore front door and the HTTP server. It uses the ``responses``
+library (an optional extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send``
+at class level, so sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
 ``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or
 moto's.
 
@@ -76,7 +77,10 @@ class RequestsDoor:
 
     def _claims(self, request: Any) -> tuple[bool, str]:
         """A ``responses`` matcher: maintenance-window calls, and other SSM calls unless moto takes them."""
-        if endpoint.claims(request.headers.get("X-Amz-Target"), _body(request)):
+        body = _body(request)
+        if endpoint.nests_too_deep(body):
+            return True, ""  # refused by endpoint.answer before anything parses it
+        if endpoint.claims(request.headers.get("X-Amz-Target"), body):
             return True, ""
         if routing.moto_stubber() is not None:
             return False, "not a maintenance-window call; passed on to moto"
