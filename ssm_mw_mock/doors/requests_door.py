@@ -1,13 +1,12 @@
 """The ``requests`` front door: code that signs and sends its own HTTP to SSM with ``requests``.
 
-While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``,
-the dual-stack ``ssm.<region>.api.aws``, another partition's such as ``….amazonaws.com.cn``, or an interface
-VPC endpoint's ``vpce-….ssm.<region>.vpce.amazonaws.com``) is answered by :func:`endpoint.answer` — the
-same wire layer and backend as the botocore front door and the HTTP server. It uses the ``responses``
-library (an optional extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send``
-at class level, so sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
-``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or
-moto's.
+While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``, the
+dual-stack ``ssm.<region>.api.aws``, another partition's such as ``….amazonaws.com.cn``, or an interface VPC
+endpoint's ``vpce-….ssm.<region>.vpce.amazonaws.com``) is answered by :func:`endpoint.answer` — the same wire
+layer and backend as the botocore front door and the HTTP server. It uses the ``responses`` library (an
+optional extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send`` at class level,
+so sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
+``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or moto's.
 
 With moto: a maintenance-window call is ours; any other SSM call is passed on to moto when its
 ``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, exactly as
