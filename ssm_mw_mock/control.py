@@ -272,7 +272,8 @@ def is_loopback_host(host: str) -> bool:
 def guard(method: str, path: str, headers: Headers, *, token: str | None, bound_host: str) -> Reply | None:
     """Refuse a control call a browser could have been tricked into sending; None lets it through."""
     host = headers.get("Host") or ""
-    if token is None and not (is_loopback_host(host) or host.split(":", 1)[0] == bound_host):
+    # No Host at all cannot come from a browser (they always send one), so only a named host is checked.
+    if token is None and host and not (is_loopback_host(host) or host.split(":", 1)[0] == bound_host):
         return _error(
             403,
             "Forbidden",

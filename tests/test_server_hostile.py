@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import warnings
@@ -276,6 +277,17 @@ def test_control_foreign_host_is_403_and_changes_nothing(server: ThreadedServer)
 @pytest.mark.parametrize("host", ["localhost", "localhost:8765", "127.0.0.1:1", "127.8.9.10", "[::1]:8765"])
 def test_control_loopback_hosts_are_answered(server: ThreadedServer, host: str) -> None:
     assert call(server, "GET", "/_mw/clock", headers={"Host": host})[0] == 200
+
+
+def test_control_request_without_a_host_header_is_answered(server: ThreadedServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(b"GET /_mw/clock HTTP/1.0\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.endswith(b'{"now": "2024-03-04T00:00:00Z"}')
 
 
 def test_control_foreign_origin_is_403_and_changes_nothing(server: ThreadedServer) -> None:
