@@ -69,6 +69,9 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
     def plan(self, region: RegionState, window: Window) -> list[TaskPlan]:
         cached = self._plans.get(window.window_id)
         if cached is None or cached[0] != self.generation:
+            if cached is None and len(self._plans) >= len(self._states) * 64:
+                # Plans of deleted windows would stay forever; every stale one is rebuilt anyway.
+                self._plans = {k: v for k, v in self._plans.items() if v[0] == self.generation}
             cached = self._plans[window.window_id] = (self.generation, plan_tasks(window, region.inventory))
         return cached[1]
 
@@ -76,11 +79,17 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         region.executions[execution.window_execution_id] = execution
 
     def state(self, account: str, region: str) -> RegionState:
+        """The region's state, created on first use."""
         key = (account, region)
         state = self._states.get(key)
         if state is None:
             state = self._states[key] = RegionState(account=account, region=region)
         return state
+
+    def read_state(self, account: str, region: str) -> RegionState:
+        """The region's state for a read: an unknown region answers as an empty one and is not stored,
+        so reads (whatever region string a request is signed for) never make the mock grow."""
+        return self._states.get((account, region)) or RegionState(account=account, region=region)
 
     def reset(self) -> None:
         with self.lock:
@@ -99,8 +108,9 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
                 f"ssm_mw_mock does not support {operation} yet. Supported: " + ", ".join(self.supported())
             )
         with self.lock:
-            if not operation.startswith(_READ_ONLY):
-                self.generation += 1
+            if operation.startswith(_READ_ONLY):
+                return method(self.read_state(account, region), params)
+            self.generation += 1
             return method(self.state(account, region), params)
 
     def supported(self) -> list[str]:
