@@ -6,6 +6,7 @@ from .engine.outcomes import DEFAULT_DURATION, HookError, InvocationFailed, Outc
 from .errors import SsmError
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows
 from .model.history import Invocation
+from .model.inventory import UnresolvedTarget
 from .timing.clock import Clock
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "MaintenanceWindowsMock",
     "Outcome",
     "SsmError",
+    "UnresolvedTarget",
     "mock_maintenance_windows",
 ]
 __version__ = "0.1.0"
