@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]
+import boto3
 
 from .engine.outcomes import Outcome
 from .mock import mock_maintenance_windows

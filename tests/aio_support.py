@@ -106,7 +106,10 @@ def client_factories() -> list[Any]:
     """How users make async clients: aiobotocore's session, and aioboto3's when it is installed."""
 
     def aiobotocore_client(service: str, **kwargs: Any) -> AbstractAsyncContextManager[Any]:
-        return _aiobotocore_session().get_session().create_client(service, **kwargs)
+        client: AbstractAsyncContextManager[Any] = (
+            _aiobotocore_session().get_session().create_client(service, **kwargs)
+        )
+        return client
 
     factories = [pytest.param(aiobotocore_client, id="aiobotocore")]
     transport = _httpx_transport()
@@ -120,7 +123,10 @@ def client_factories() -> list[Any]:
         def httpx_client(service: str, **kwargs: Any) -> AbstractAsyncContextManager[Any]:
             # aiobotocore's other transport: httpx on anyio (the AnyioEndpoint of aiobotocore 3).
             config = AioConfig(http_session_cls=HttpxSession).merge(kwargs.pop("config"))
-            return _aiobotocore_session().get_session().create_client(service, config=config, **kwargs)
+            client: AbstractAsyncContextManager[Any] = (
+                _aiobotocore_session().get_session().create_client(service, config=config, **kwargs)
+            )
+            return client
 
         factories.append(pytest.param(httpx_client, id="aiobotocore-httpx"))
     try:
@@ -134,7 +140,8 @@ def client_factories() -> list[Any]:
     else:
 
         def aioboto3_client(service: str, **kwargs: Any) -> AbstractAsyncContextManager[Any]:
-            return aioboto3.Session().client(service, **kwargs)
+            client: AbstractAsyncContextManager[Any] = aioboto3.Session().client(service, **kwargs)
+            return client
 
         factories.append(pytest.param(aioboto3_client, id="aioboto3"))
     return factories

@@ -370,7 +370,8 @@ def _build(shape: botocore.model.Shape, member: str | None, chaos: bool) -> st.S
     if kind == "map":
         return st.dictionaries(_of(shape.key, None, False), _of(shape.value, None, chaos), max_size=2)
     if kind == "structure":
-        return _structure(shape, (), chaos)
+        strategy: st.SearchStrategy[Any] = _structure(shape, (), chaos)
+        return strategy
     raise AssertionError(f"no strategy for {kind}")
 
 

@@ -23,7 +23,7 @@ from ssm_mw_mock.wire.java_regex import MEMO_VALUE_LENGTH, matcher
 from .conftest import NOW
 
 REGION = "us-east-1"
-WINDOW = {
+WINDOW: dict[str, Any] = {
     "Name": "bounded",
     "Schedule": "rate(1 day)",
     "Duration": 2,

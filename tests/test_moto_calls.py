@@ -40,7 +40,8 @@ def _window(ssm: Any, name: str = "nightly") -> str:
 def _moto_windows() -> int:
     from moto.ssm.models import ssm_backends
 
-    by_region = dict.get(ssm_backends, "123456789012") or {}
+    backends: Any = ssm_backends  # moto's BackendDict, read without creating an entry
+    by_region: dict[str, Any] = dict.get(backends, "123456789012") or {}
     backend = dict.get(by_region, REGION)
     return 0 if backend is None else len(backend.windows)
 

@@ -369,7 +369,7 @@ class MaintenanceWindowsMachine(RuleBasedStateMachine):
         finally:
             self.mw.on_invocation(model_outcome)
 
-    def _checked_move(self, minutes: int, move: Callable[[], None]) -> None:
+    def _checked_move(self, minutes: int, move: Callable[[], object]) -> None:
         start = self.mw.clock.now()
         until = start + timedelta(minutes=minutes)
         expected: dict[str, list[Any]] = {}

@@ -822,7 +822,7 @@ def test_invocation_parameters_substitute_pseudo_parameters(ssm: Any, mw: Mainte
     ]
     task_id = run_command(ssm, window_id, target_id, commands=commands)
     seen: list[Invocation] = []
-    mw.on_invocation(seen.append)  # type: ignore[arg-type]
+    mw.on_invocation(seen.append)
     mw.clock.advance(days=1)
 
     execution_id = only_execution(ssm, window_id)["WindowExecutionId"]
@@ -946,7 +946,7 @@ def test_invocation_automation_with_targets_gets_target_id_and_type(
         },
     )
     seen: list[dict[str, Any]] = []
-    mw.on_invocation(lambda inv: seen.append(inv.parameters))  # type: ignore[func-returns-value]
+    mw.on_invocation(lambda inv: seen.append(inv.parameters))
     mw.clock.advance(days=1)
 
     execution_id = only_execution(ssm, window_id)["WindowExecutionId"]
@@ -992,7 +992,7 @@ def test_invocation_targetless_lambda_automation_and_step_functions_run_once(
         },
     )
     payloads: list[Any] = []
-    mw.on_invocation(lambda inv: payloads.append(inv.parameters))  # type: ignore[func-returns-value]
+    mw.on_invocation(lambda inv: payloads.append(inv.parameters))
     mw.clock.advance(days=1)
 
     execution = only_execution(ssm, window_id)

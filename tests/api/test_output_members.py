@@ -9,7 +9,7 @@ no answer carried is a member the mock drops, unless ``NOT_MODELLED`` says why i
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -114,7 +114,7 @@ def _answers(mw: MaintenanceWindowsMock, ssm: Any) -> Iterator[tuple[str, dict[s
         )
         tasks.append(register["WindowTaskId"])
     yield "RegisterTaskWithMaintenanceWindow", register
-    for operation, call in [
+    calls: list[tuple[str, Callable[[], Any]]] = [
         ("GetMaintenanceWindow", lambda: ssm.get_maintenance_window(WindowId=window_id)),
         (
             "UpdateMaintenanceWindow",
@@ -151,7 +151,8 @@ def _answers(mw: MaintenanceWindowsMock, ssm: Any) -> Iterator[tuple[str, dict[s
             "ListTagsForResource",
             lambda: ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=window_id),
         ),
-    ]:
+    ]
+    for operation, call in calls:
         yield operation, call()
     for task_id in tasks:
         yield (

@@ -70,11 +70,12 @@ def test_unicode_letters_and_spaces_match_javas_p_classes(ssm: Any) -> None:
 )
 @pytest.mark.parametrize("resource_id", ["mw-0123456789abcdef0", "not-a-window"])
 def test_unknown_window_is_invalid_resource_id(ssm: Any, call: str, resource_id: str) -> None:
-    extra: dict[str, Any] = {
+    extras: dict[str, dict[str, Any]] = {
         "add_tags_to_resource": {"Tags": [{"Key": "a", "Value": "b"}]},
         "remove_tags_from_resource": {"TagKeys": ["a"]},
         "list_tags_for_resource": {},
-    }[call]
+    }
+    extra = extras[call]
     with pytest.raises(ClientError) as excinfo:
         getattr(ssm, call)(ResourceType=WINDOW, ResourceId=resource_id, **extra)
     assert error_of(excinfo) == {

@@ -43,7 +43,7 @@ def strip(response: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(ssm: Any) -> list[dict[str, Any]]:
     """Everything a caller can see of the windows, to prove a failed call changed nothing."""
-    identities = ssm.describe_maintenance_windows()["WindowIdentities"]
+    identities: list[dict[str, Any]] = ssm.describe_maintenance_windows()["WindowIdentities"]
     return [strip(ssm.get_maintenance_window(WindowId=w["WindowId"])) for w in identities] + identities
 
 

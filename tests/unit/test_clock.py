@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -114,7 +115,11 @@ def test_clock_move_from_inside_a_move_is_refused() -> None:
     refused: list[str] = []
 
     def listener(old: datetime, new: datetime, step: object) -> None:
-        for move in (lambda: clock.advance(minutes=1), lambda: clock.set("2025-01-01T00:00:00Z")):
+        moves: list[Callable[[], datetime]] = [
+            lambda: clock.advance(minutes=1),
+            lambda: clock.set("2025-01-01T00:00:00Z"),
+        ]
+        for move in moves:
             try:
                 move()
             except RuntimeError as error:

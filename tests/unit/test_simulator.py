@@ -398,16 +398,22 @@ def test_outcome_rejects_unknown_status() -> None:
     ("make", "message"),
     [
         (
-            lambda: Outcome(status=1),
+            lambda: Outcome(status=1),  # type: ignore[arg-type]
             "Outcome(status=...) must be one of CANCELLED, FAILED, SUCCESS, TIMED_OUT, not int",
         ),
-        (lambda: Outcome(duration=5), "Outcome(duration=...) must be a datetime.timedelta or None, not int"),
+        (
+            lambda: Outcome(duration=5),  # type: ignore[arg-type]
+            "Outcome(duration=...) must be a datetime.timedelta or None, not int",
+        ),
         (
             lambda: Outcome(duration=timedelta(seconds=-1)),
             "Outcome(duration=-1 day, 23:59:59) must not be negative",
         ),
-        (lambda: Outcome(output=b"done"), "Outcome(output=...) must be text (str) or None, not bytes"),
-        (lambda: InvocationFailed(3), "InvocationFailed(reason) must be text (str), not int"),
+        (
+            lambda: Outcome(output=b"done"),  # type: ignore[arg-type]
+            "Outcome(output=...) must be text (str) or None, not bytes",
+        ),
+        (lambda: InvocationFailed(3), "InvocationFailed(reason) must be text (str), not int"),  # type: ignore[arg-type]
     ],
 )
 def test_outcome_refuses_what_is_not_an_outcome(make: Any, message: str) -> None:
