@@ -8,7 +8,9 @@ nothing else changes them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import operator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -155,8 +157,8 @@ class TaskPlan:
     """A registered task as one execution runs it: a snapshot of the task, its targets resolved.
 
     ``task`` is a copy taken when the plan was made, so later updates of the task do not rewrite history.
-    Any member of ``Task`` reads through a plan (and through a ``TaskExecution``) by its own name: a new
-    task member reaches the execution records by adding one field to ``Task``.
+    Any member of ``Task`` reads through a ``TaskExecution`` by its own name (see the end of this class's
+    module): a new task member reaches the execution records by adding one field to ``Task``.
     """
 
     task: Task
@@ -195,11 +197,6 @@ class TaskPlan:
     @property
     def service_role(self) -> str | None:
         return self.task.service_role_arn
-
-    def __getattr__(self, name: str) -> object:
-        if name == "task":  # not set yet (copy, unpickling): no recursion
-            raise AttributeError(name)
-        return getattr(self.task, name)
 
 
 @dataclass(slots=True, eq=False)
@@ -257,11 +254,20 @@ class TaskExecution:
     def template(self) -> dict[str, Any]:
         return self.plan.template
 
-    def __getattr__(self, name: str) -> object:
-        # Every other member of the task (alarm configuration, name, logging…) reads through the plan.
-        if name == "plan":
-            raise AttributeError(name)
-        return getattr(self.plan, name)
+
+def _read_through(name: str) -> property:
+    return property(
+        operator.attrgetter(f"plan.task.{name}"), doc=f"The task's ``{name}``, as this execution ran it."
+    )
+
+
+# Every other member of the task (alarm configuration, name, logging…) reads through the plan's snapshot,
+# as a class attribute, so the output projections (``shapes.view``) find it: a new ``Task`` field reaches
+# the execution records with no other change. Typed code reads ``execution.plan.task.<member>``.
+for _field in dataclasses.fields(Task):
+    if not hasattr(TaskExecution, _field.name):
+        setattr(TaskExecution, _field.name, _read_through(_field.name))
+del _field
 
 
 @dataclass(slots=True, eq=False)
