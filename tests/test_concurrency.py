@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import botocore.session
@@ -194,3 +195,36 @@ def test_clock_reads_new_time_once_the_backend_has_played_the_move() -> None:
         mw.clock.advance(minutes=90)
     ((now, new),) = seen
     assert now == new
+
+
+def test_threads_moving_the_clock_record_each_run_once_and_lose_no_time() -> None:
+    """Regression (#13.1): 4 threads x 2,000 one-minute advances lost time about half the time and
+    recorded hundreds of runs twice. Every door moves the clock through the same serialised move."""
+    threads, moves = 4, 300
+    with MaintenanceWindowsMock(now=NOW) as mw:
+        ssm = make_client()
+        window_id = ssm.create_maintenance_window(
+            Name="every-hour", Schedule="rate(1 hour)", Duration=1, Cutoff=0, AllowUnassociatedTargets=True
+        )["WindowId"]
+        start = mw.clock.now()
+        start_line = threading.Barrier(threads)
+        failures: list[BaseException] = []
+
+        def mover() -> None:
+            try:
+                start_line.wait()
+                for _ in range(moves):
+                    mw.clock.advance(minutes=1)
+            except BaseException as error:
+                failures.append(error)
+
+        movers = [threading.Thread(target=mover) for _ in range(threads)]
+        for thread in movers:
+            thread.start()
+        for thread in movers:
+            thread.join(timeout=120)
+        assert failures == []
+        assert mw.clock.now() == start + timedelta(minutes=threads * moves)
+        runs = pages(ssm.describe_maintenance_window_executions, "WindowExecutions", WindowId=window_id)
+        starts = sorted(run["StartTime"] for run in runs)
+        assert len(starts) == len(set(starts)) == threads * moves // 60  # 20 hours: 20 runs, each once
