@@ -170,6 +170,11 @@ class MaintenanceWindowsMock:
         self._hook = hook
         self._backend.simulator.on_invocation(hook)
 
+    @property
+    def outcome_hook(self) -> OutcomeHook | None:
+        """The hook given to :meth:`on_invocation`, or None."""
+        return self._hook
+
     def reset(self) -> None:
         """Forget every window, target, task and execution; the mock stays active and keeps its time."""
         self._backend.reset()

@@ -1,12 +1,12 @@
 """The ``requests`` front door: code that signs and sends its own HTTP to SSM with ``requests``.
 
-While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``,
-or China's ``….amazonaws.com.cn``) is answered by :func:`endpoint.answer` — the same wire layer and
-backend as the botocore front door and the HTTP server. It uses the ``responses`` library (an optional
-extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send`` at class level, so
-sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
-``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or
-moto's.
+While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``, the
+dual-stack ``ssm.<region>.api.aws``, another partition's such as ``….amazonaws.com.cn``, or an interface VPC
+endpoint's ``vpce-….ssm.<region>.vpce.amazonaws.com``) is answered by :func:`endpoint.answer` — the same wire
+layer and backend as the botocore front door and the HTTP server. It uses the ``responses`` library (an
+optional extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send`` at class level,
+so sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
+``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or moto's.
 
 With moto: a maintenance-window call is ours; any other SSM call is passed on to moto when its
 ``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, exactly as
@@ -30,9 +30,7 @@ if TYPE_CHECKING:
     from .patching import Serving
 
 #: Every URL of SSM's public endpoints; anything else is none of our business.
-SSM_URL = re.compile(
-    r"https?://ssm(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:[/?].*)?", re.IGNORECASE
-)
+SSM_URL = re.compile(rf"https?://{endpoint.SSM_HOST_PATTERN}(?:[/?].*)?", re.IGNORECASE)
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
@@ -79,7 +77,10 @@ class RequestsDoor:
 
     def _claims(self, request: Any) -> tuple[bool, str]:
         """A ``responses`` matcher: maintenance-window calls, and other SSM calls unless moto takes them."""
-        if endpoint.claims(request.headers.get("X-Amz-Target"), _body(request)):
+        body = _body(request)
+        if endpoint.nests_too_deep(body):
+            return True, ""  # refused by endpoint.answer before anything parses it
+        if endpoint.claims(request.headers.get("X-Amz-Target"), body):
             return True, ""
         if moto.active():
             return False, "not a maintenance-window call; passed on to moto"
