@@ -1,6 +1,6 @@
 """How the cost of a call grows with the region: each row is measured at three sizes or more.
 
-Run by hand: ``python bench/bench_scaling.py [--calls 30] [--quick]``.
+Run by hand: ``python bench/bench_scaling.py [--calls 30] [--rounds 3]`` (about two minutes).
 
 Each row builds a region of a given size (histories by the fake clock, windows and instances through the
 backend), then times one call through a real boto3 client, median of ``--calls``. Beside it, the
@@ -14,6 +14,8 @@ windows-for-target at 1,000 instances <= 1.5x the 100-instance figure; every lis
 from __future__ import annotations
 
 import argparse
+import gc
+import random
 import statistics
 import sys
 import time
@@ -245,6 +247,7 @@ def measure(build: Callable[[MaintenanceWindowsMock], Case], calls: int) -> tupl
         probe = case.setup_each() if case.setup_each else case.params
         body = encode(mw.backend.call(case.operation, probe, REGION))
         call(**(case.setup_each() if case.setup_each else case.params))  # warm
+        gc.collect()  # the previous size's garbage is not this size's cost
         mock_times = []
         for _ in range(calls):
             params = case.setup_each() if case.setup_each else case.params
@@ -265,14 +268,26 @@ def measure(build: Callable[[MaintenanceWindowsMock], Case], calls: int) -> tupl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=30, help="timed calls per size (median)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per row, sizes shuffled (median)")
     args = parser.parse_args()
-    print(f"median of {args.calls} calls per size; growth = time / time at the smallest size")
+    print(
+        f"median of {args.rounds} rounds (sizes in shuffled order) of the median of {args.calls} calls; "
+        "growth = time / time at the smallest size"
+    )
     print("| row | n | time | growth | / floor |")
     print("|---|---:|---:|---:|---:|")
     for title, _, builds in ROWS:
+        samples: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(builds))}
+        for _ in range(args.rounds):
+            order = list(range(len(builds)))
+            random.shuffle(order)
+            for k in order:
+                samples[k].append(measure(builds[k], args.calls))
         first: float | None = None
-        for build in builds:
-            n, mock_us, floor_us = measure(build, args.calls)
+        for k in range(len(builds)):
+            n = samples[k][0][0]
+            mock_us = statistics.median(s[1] for s in samples[k])
+            floor_us = statistics.median(s[2] for s in samples[k])
             first = first or mock_us
             ratios = f"{mock_us / first:.2f}x | {mock_us / floor_us:.2f}"
             print(f"| {title} | {n:,} | {mock_us:,.0f} us | {ratios} |", flush=True)
