@@ -7,14 +7,12 @@ made by the real clock through a boto3 client.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ssm_mw_mock import MaintenanceWindowsMock
@@ -133,12 +131,6 @@ def test_selects_any_agrees_with_resolve(
 # End to end: histories made by the clock, listed through boto3.
 
 
-@pytest.fixture(scope="module")
-def mock() -> Iterator[MaintenanceWindowsMock]:
-    with MaintenanceWindowsMock(now=T0) as mw:
-        yield mw
-
-
 def _all_pages(ssm: Any, window_id: str, filters: list[dict[str, Any]], size: int) -> list[str]:
     ids: list[str] = []
     params: dict[str, Any] = {"WindowId": window_id, "MaxResults": size}
@@ -152,7 +144,7 @@ def _all_pages(ssm: Any, window_id: str, filters: list[dict[str, Any]], size: in
         params["NextToken"] = answer["NextToken"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None)
 @given(
     rates=st.lists(st.sampled_from([2, 3, 5]), min_size=1, max_size=3),
     hours=st.integers(1, 200),
@@ -162,6 +154,18 @@ def _all_pages(ssm: Any, window_id: str, filters: list[dict[str, Any]], size: in
     doomed=st.booleans(),
 )
 def test_execution_listing_is_the_plain_filter_and_sort(
+    rates: list[int],
+    hours: int,
+    after: int | None,
+    before: int | None,
+    size: int,
+    doomed: bool,
+) -> None:
+    with MaintenanceWindowsMock(now=T0) as mock:
+        _check_listing(mock, rates, hours, after, before, size, doomed)
+
+
+def _check_listing(
     mock: MaintenanceWindowsMock,
     rates: list[int],
     hours: int,
@@ -170,7 +174,6 @@ def test_execution_listing_is_the_plain_filter_and_sort(
     size: int,
     doomed: bool,
 ) -> None:
-    mock.reset()
     ssm = boto3.client("ssm", region_name=REGION)
     start = mock.clock.now()
     windows = [
@@ -206,3 +209,55 @@ def test_execution_listing_is_the_plain_filter_and_sort(
             reverse=True,
         )
         assert _all_pages(ssm, window_id, filters, size) == [e.window_execution_id for e in plain]
+
+
+# Costs, counted: the calls that must not read the whole region are given a region that refuses to be read.
+
+
+class Unlistable(dict[str, Any]):
+    """A dict whose items can be looked up one by one but not walked: walking it fails the test."""
+
+    def _walked(self, *args: Any) -> Any:
+        raise AssertionError("the whole collection was walked")
+
+    __iter__ = values = items = keys = _walked  # type: ignore[assignment]
+
+
+def test_listing_and_deleting_never_walk_the_regions_executions(mw: MaintenanceWindowsMock, ssm: Any) -> None:
+    params: dict[str, Any] = {"Duration": 1, "Cutoff": 0, "AllowUnassociatedTargets": True}
+    busy = ssm.create_maintenance_window(Name="busy", Schedule="rate(5 minutes)", **params)["WindowId"]
+    daily = ssm.create_maintenance_window(Name="daily", Schedule="cron(0 2 ? * * *)", **params)["WindowId"]
+    mw.clock.advance(days=3)
+    state = mw.backend.state(ACCOUNT, REGION)
+    assert (len(state.logs[busy].executions), len(state.logs[daily].executions)) == (864, 3)
+    state.executions = Unlistable(dict.items(state.executions))
+    page = ssm.describe_maintenance_window_executions(WindowId=busy, MaxResults=10)
+    assert len(page["WindowExecutions"]) == 10
+    later = ssm.describe_maintenance_window_executions(
+        WindowId=busy, MaxResults=10, NextToken=page["NextToken"]
+    )
+    assert later["WindowExecutions"][0]["StartTime"] < page["WindowExecutions"][-1]["StartTime"]
+    ssm.delete_maintenance_window(WindowId=daily)
+    assert dict.__len__(state.executions) == 864  # the daily window's 3 are gone, by id
+    assert list(state.logs) == [busy]
+
+
+def test_windows_for_target_never_walks_the_inventory(mw: MaintenanceWindowsMock, ssm: Any) -> None:
+    for k in range(5):
+        mw.add_instance(f"i-{k:017x}", tags={"Env": "prod" if k % 2 else "dev"})
+    window_id = ssm.create_maintenance_window(
+        Name="tagged", Schedule="cron(0 2 ? * * *)", Duration=1, Cutoff=0, AllowUnassociatedTargets=False
+    )["WindowId"]
+    ssm.register_target_with_maintenance_window(
+        WindowId=window_id, ResourceType="INSTANCE", Targets=[{"Key": "tag:Env", "Values": ["prod"]}]
+    )
+    inventory = mw.backend.state(ACCOUNT, REGION).inventory
+    inventory.instances = Unlistable(dict.items(inventory.instances))
+
+    def found(instance_id: str) -> list[str]:
+        query = {"Targets": [{"Key": "InstanceIds", "Values": [instance_id]}], "ResourceType": "INSTANCE"}
+        answer = ssm.describe_maintenance_windows_for_target(**query)
+        ssm.describe_maintenance_window_schedule(**query)
+        return [w["WindowId"] for w in answer["WindowIdentities"]]
+
+    assert (found(f"i-{1:017x}"), found(f"i-{2:017x}")) == ([window_id], [])
