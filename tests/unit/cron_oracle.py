@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 DOW_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]  # AWS 1..7
 MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
@@ -206,7 +206,10 @@ def croniter_runs(expression: str, zone: str, start: datetime, end: datetime) ->
     iterator = croniter(expr, wall_start)
     runs: list[datetime] = []
     while True:
-        wall = iterator.get_next(datetime)
+        try:
+            wall = iterator.get_next(datetime)
+        except CroniterBadDateError:  # croniter found no matching date in its search span (30 February)
+            return runs
         if wall > wall_end:
             return runs
         if wall.year not in years:

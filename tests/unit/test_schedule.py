@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ssm_mw_mock.timing.schedule import (
@@ -750,6 +750,7 @@ def test_engine_matches_brute_force_minute_scan(expression: str, zone: str, star
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expression=expressions(seconds=False, croniter_safe=True), zone=st.sampled_from(ZONES), start=starts)
+@example(expression="cron(* * 30/1 2 ? *)", zone="UTC", start=datetime(2024, 1, 20, tzinfo=UTC))
 def test_engine_matches_croniter(expression: str, zone: str, start: datetime) -> None:
     end = start + timedelta(days=35)
     schedule = WindowSchedule.build(expression, created=start, timezone=zone)
