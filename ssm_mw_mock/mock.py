@@ -23,6 +23,8 @@ from .api.backend import DEFAULT_ACCOUNT, Backend
 from .doors import patching, requests_door
 from .engine.simulator import OutcomeHook
 from .model.inventory import Inventory
+from .timeline import DEFAULT_UPCOMING, Timeline
+from .timeline import build as build_timeline
 from .timing.clock import Clock, parse_moment, wall_clock_now
 
 if TYPE_CHECKING:
@@ -147,6 +149,24 @@ class MaintenanceWindowsMock:
         """
         self._hook = hook
         self._backend.simulator.on_invocation(hook)
+
+    def timeline(
+        self,
+        window_id: str | None = None,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        region: str | None = None,
+        upcoming: int = DEFAULT_UPCOMING,
+    ) -> Timeline:
+        """What the windows ran, as SSM's Describe operations report it: ``str()`` it, or read its records.
+
+        Every account and region the mock holds, or only ``region``; executions started within ``since`` ..
+        ``until``; the next ``upcoming`` runs of each window. See :mod:`ssm_mw_mock.timeline`.
+        """
+        return build_timeline(
+            self._backend, window_id=window_id, since=since, until=until, region=region, upcoming=upcoming
+        )
 
     def reset(self) -> None:
         """Forget every window, target, task and execution; the mock stays active and keeps its time."""

@@ -82,6 +82,11 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             state = self._states[key] = RegionState(account=account, region=region)
         return state
 
+    def scopes(self) -> list[tuple[str, str]]:
+        """The (account, region) pairs that hold state, in the order they were first used."""
+        with self.lock:
+            return list(self._states)
+
     def reset(self) -> None:
         with self.lock:
             self._states.clear()
