@@ -345,7 +345,11 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
     lines = []
     for row in rows:
-        cells = [cell.rjust(widths[i]) if i == 2 else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        cells = [
+            cell.rjust(widths[i]) if i == 2 else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+            if widths[i]  # a column empty in every row takes no room
+        ]
         lines.append("  ".join(cells).rstrip())
     return lines
 
