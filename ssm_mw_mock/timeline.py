@@ -176,7 +176,7 @@ def build(
         for account, place in backend.scopes():
             if region is not None and place != region:
                 continue
-            client = _Client(backend, account, place)
+            client = RegionClient(backend, account, place)
             for identity in client.pages("DescribeMaintenanceWindows", {}, "WindowIdentities"):
                 if window_id is not None and identity["WindowId"] != window_id:
                     continue
@@ -184,7 +184,7 @@ def build(
     return Timeline(now=now, windows=tuple(windows))
 
 
-class _Client:
+class RegionClient:
     """The backend as one account's client in one region sees it."""
 
     def __init__(self, backend: Backend, account: str, region: str) -> None:
@@ -204,7 +204,7 @@ class _Client:
 
 
 def _window(
-    client: _Client, window_id: str, low: datetime | None, high: datetime | None, upcoming: int
+    client: RegionClient, window_id: str, low: datetime | None, high: datetime | None, upcoming: int
 ) -> TimelineWindow:
     settings = client.call("GetMaintenanceWindow", {"WindowId": window_id})
     runs = list(
@@ -240,7 +240,7 @@ def _window(
     )
 
 
-def _execution(client: _Client, run: dict[str, Any]) -> TimelineExecution:
+def _execution(client: RegionClient, run: dict[str, Any]) -> TimelineExecution:
     execution_id = run["WindowExecutionId"]
     tasks = []
     for task in client.pages(
