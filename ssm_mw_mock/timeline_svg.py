@@ -17,13 +17,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from html import escape
 
-from .timeline import (
-    Timeline,
-    TimelineExecution,
-    TimelineWindow,
-    format_duration,
-    render_text,
-)
+from .timeline import Timeline, TimelineExecution, TimelineWindow
+from .timeline_text import format_duration, render_text
 
 #: The colour of each status SSM gives executions, tasks and invocations, in the legend's order.
 COLOURS = {

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ssm_mw_mock import Invocation, MaintenanceWindowsMock, Outcome, mock_maintenance_windows
-from ssm_mw_mock.timeline import Timeline, TimelineExecution, format_duration
+from ssm_mw_mock.timeline import Timeline, TimelineExecution
+from ssm_mw_mock.timeline_text import _table, format_duration
 
 START = "2024-03-04T00:00:00Z"
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:notify"
@@ -250,3 +254,33 @@ def test_timeline_is_a_plain_value() -> None:
         "e", "mw-0", "IN_PROGRESS", None, datetime(2024, 3, 4, tzinfo=UTC), None, ()
     )
     assert execution.duration is None
+
+
+@given(st.integers(min_value=0, max_value=400 * 86400))
+def test_format_duration_reads_back(seconds: int) -> None:
+    text = format_duration(timedelta(seconds=seconds))
+
+    match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(\d+)m(?:(\d+)s)?", text)
+    assert match is not None, text
+    days, hours, minutes, rest = (int(part or 0) for part in match.groups())
+    # Under a day the text is exact; from a day on it is whole minutes.
+    expected = seconds if seconds < 86400 else seconds - seconds % 60
+    assert days * 86400 + hours * 3600 + minutes * 60 + rest == expected
+
+
+_CELL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-:0123456789", min_size=1, max_size=12)
+
+
+@given(st.lists(st.tuples(_CELL, _CELL, _CELL, _CELL, _CELL), min_size=1, max_size=8))
+def test_table_columns_line_up(rows: list[tuple[str, ...]]) -> None:
+    lines = _table(rows)
+
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    duration_at = widths[0] + 2 + widths[1] + 2
+    status_at = duration_at + widths[2] + 2
+    assert len(lines) == len(rows)
+    for line, row in zip(lines, rows, strict=True):
+        assert line[: widths[0]] == row[0].ljust(widths[0])
+        assert line[duration_at : duration_at + widths[2]] == row[2].rjust(widths[2])
+        assert line[status_at : status_at + len(row[3])] == row[3]
+        assert line.endswith(row[4])
