@@ -17,6 +17,7 @@ tab (``sessionStorage``; a URL fragment never reaches the server or its logs) an
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from html import escape
 from typing import Any
 
@@ -27,6 +28,8 @@ from .timeline import Timeline, TimelineWindow, build
 #: How many upcoming runs each window lists, and how many of its newest executions get a panel.
 UPCOMING = 5
 PANELS = 5
+#: How far back the page shows executions (older ones stay in the API and in ``mw.timeline()``).
+HISTORY = timedelta(days=31)
 #: Seconds between the page's own refreshes while it is visible.
 REFRESH_SECONDS = 5
 
@@ -60,12 +63,12 @@ def page(mock: MaintenanceWindowsMock, *, token: str | None = None) -> str:
 
 def view(mock: MaintenanceWindowsMock) -> str:
     """The part of the page that changes: the clock, then each window with what it ran and will run."""
-    timeline = build(mock.backend, upcoming=UPCOMING)
+    timeline = build(mock.backend, since=mock.clock.now() - HISTORY, upcoming=UPCOMING)
     now = timeline.now.isoformat().replace("+00:00", "Z")
     parts = [
         f'<p class="clock">Fake clock: <time id="now" datetime="{now}">{escape(now)}</time> '
         f"· account {escape(mock.account_id)} · {len(timeline.windows)} window(s), "
-        f"{len(timeline.executions)} execution(s)</p>"
+        f"{len(timeline.executions)} execution(s) in the last {HISTORY.days} days</p>"
     ]
     if not timeline.windows:
         parts.append('<p class="empty">No maintenance windows yet: create one with any SSM client.</p>')

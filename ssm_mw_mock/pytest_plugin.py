@@ -4,8 +4,9 @@ Registered through the ``pytest11`` entry point, so installing ssm_mw_mock is en
 can be set per test with ``@pytest.mark.mw_mock(now="2024-03-04T00:00:00Z")``; ``mw_server`` reads the
 same marker.
 
-When a test that used ``mw_mock`` fails, its report gets a section "mw_mock timeline": ``str(mw.timeline())``,
-what the mock ran. ``--mw-no-timeline`` or the ini setting ``mw_mock_timeline = false`` turns it off.
+When a test that used ``mw_mock`` (or ``mw_server``) fails, its report gets a section "mw_mock timeline":
+``str(mw.timeline())``, what the mock ran. ``--mw-no-timeline`` or the ini setting
+``mw_mock_timeline = false`` turns it off.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def mw_server(request: pytest.FixtureRequest) -> Iterator[ThreadedServer]:
     """An HTTP SSM endpoint on a free loopback port, fresh for this test: ``mw_server.endpoint_url``,
     ``mw_server.mock``. The mock is not started, so boto3 clients reach it over HTTP."""
     with ThreadedServer(MaintenanceWindowsMock(**_options(request))) as server:
+        request.node.stash[_MOCK] = server.mock
         yield server
 
 

@@ -113,7 +113,7 @@ def test_dashboard_timeline_follows_the_clock(server: ThreadedServer) -> None:
     root = ET.fromstring(svg.group())
     bars = [e for e in root.iter("{http://www.w3.org/2000/svg}rect") if e.get("data-kind") == "execution"]
     assert [bar.get("data-status") for bar in bars] == ["SUCCESS", "SUCCESS"]
-    assert "2 execution(s)" in view
+    assert "2 execution(s) in the last 31 days" in view
     assert "Fake clock: <time" in view
     assert 'datetime="2024-03-06T00:00:00Z"' in view
 
@@ -146,3 +146,14 @@ def test_dashboard_page_carries_a_given_token_in_a_meta_tag(server: ThreadedServ
     assert 'mw-control-token" content' not in page(server.mock)
     # The script sends whatever token it has as a bearer token, on every request it makes.
     assert page(server.mock).count('{"Authorization": "Bearer " + token}') == 1
+
+
+def test_dashboard_shows_the_last_31_days_only(server: ThreadedServer) -> None:
+    nightly(client(server))
+    server.mock.clock.advance(days=40)
+
+    view = _view(requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text)
+
+    assert "31 execution(s) in the last 31 days" in view
+    assert view.count('data-kind="run"') == 31
+    assert len(server.mock.timeline().executions) == 40

@@ -93,3 +93,27 @@ def test_timeline_section_survives_a_mock_that_cannot_describe(pytester: pytest.
             "(the timeline could not be built: RuntimeError: backend gone)",
         ]
     )
+
+
+def test_failing_test_with_the_server_fixture_gets_the_timeline(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        """
+        import boto3
+
+        def test_over_http(mw_server):
+            ssm = boto3.client(
+                "ssm", endpoint_url=mw_server.endpoint_url, region_name="us-east-1",
+                aws_access_key_id="testing", aws_secret_access_key="testing",
+            )
+            ssm.create_maintenance_window(
+                Name="over-http", Schedule="rate(1 day)", Duration=2, Cutoff=1, AllowUnassociatedTargets=True
+            )
+            assert False
+        """,
+    )
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [f"*{HEADER}*", "Timeline at *: 1 window(s), 0 execution(s)", "Window mw-* 'over-http' *"]
+    )
