@@ -23,12 +23,12 @@ from .api.backend import DEFAULT_ACCOUNT, Backend
 from .doors import patching, requests_door
 from .engine.simulator import OutcomeHook
 from .model.inventory import Inventory
-from .timeline import DEFAULT_UPCOMING, Timeline
-from .timeline import build as build_timeline
 from .timing.clock import Clock, parse_moment, wall_clock_now
 
 if TYPE_CHECKING:
     import unittest
+
+    from .timeline import Timeline
 
 _T = TypeVar("_T", bound=Callable[..., Any])
 
@@ -157,14 +157,16 @@ class MaintenanceWindowsMock:
         since: datetime | str | None = None,
         until: datetime | str | None = None,
         region: str | None = None,
-        upcoming: int = DEFAULT_UPCOMING,
+        upcoming: int = 3,
     ) -> Timeline:
         """What the windows ran, as SSM's Describe operations report it: ``str()`` it, or read its records.
 
         Every account and region the mock holds, or only ``region``; executions started within ``since`` ..
         ``until``; the next ``upcoming`` runs of each window. See :mod:`ssm_mw_mock.timeline`.
         """
-        return build_timeline(
+        from .timeline import build  # on first use: most tests never ask
+
+        return build(
             self._backend, window_id=window_id, since=since, until=until, region=region, upcoming=upcoming
         )
 

@@ -26,9 +26,6 @@ from .timing.clock import parse_moment
 if TYPE_CHECKING:
     from .api.backend import Backend
 
-#: Upcoming runs listed per window, unless ``timeline(upcoming=...)`` says otherwise.
-DEFAULT_UPCOMING = 3
-
 
 @dataclass(frozen=True, slots=True)
 class TimelineInvocation:
@@ -161,7 +158,7 @@ def build(
     since: datetime | str | None = None,
     until: datetime | str | None = None,
     region: str | None = None,
-    upcoming: int = DEFAULT_UPCOMING,
+    upcoming: int = 3,
 ) -> Timeline:
     """Ask the backend, as a client would, for the windows and what they ran.
 
