@@ -70,17 +70,21 @@ def test_dashboard_in_chromium_shows_a_window_and_advances_a_day(browser_page: A
     with ThreadedServer(now="2024-03-04T00:00:00Z") as server:
         origin = server.endpoint_url
         window_id = nightly(client(server))
-        requests_seen: list[tuple[str, str, str | None]] = []
-        page.on(
-            "request",
-            lambda request: requests_seen.append(
-                (request.method, request.url, request.headers.get("content-type"))
-            ),
-        )
+        requests_seen: list[tuple[str, str, str | None, str | None]] = []
+
+        def seen(request: Any) -> None:
+            headers = request.headers
+            requests_seen.append(
+                (request.method, request.url, headers.get("content-type"), headers.get("authorization"))
+            )
+
+        page.on("request", seen)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
 
-        page.goto(f"{server.endpoint_url}/_mw/")
+        # A token in the fragment is kept by the page and sent on its requests, never in a URL.
+        page.goto(f"{server.endpoint_url}/_mw/#token=t0ken")
+        assert page.evaluate("location.hash") == ""
 
         window = page.locator(f'section.window[data-window-id="{window_id}"]')
         assert window.locator("h3").inner_text() == f"nightly-patching {window_id}"
@@ -126,14 +130,21 @@ def test_dashboard_in_chromium_shows_a_window_and_advances_a_day(browser_page: A
         page.locator("#set-now").fill("")
 
     assert errors == []
-    posts = [(url.rpartition("/_mw/")[2], kind) for method, url, kind in requests_seen if method == "POST"]
-    assert posts == [
-        ("clock/advance", "application/json"),
-        ("outcomes", "application/json"),
-        ("clock/advance", "application/json"),
-        ("clock/set", "application/json"),
+    posts = [
+        (url.rpartition("/_mw/")[2], kind, auth)
+        for method, url, kind, auth in requests_seen
+        if method == "POST"
     ]
-    assert all(url.startswith(origin + "/") for _, url, _ in requests_seen)
+    assert posts == [
+        ("clock/advance", "application/json", "Bearer t0ken"),
+        ("outcomes", "application/json", "Bearer t0ken"),
+        ("clock/advance", "application/json", "Bearer t0ken"),
+        ("clock/set", "application/json", "Bearer t0ken"),
+    ]
+    refreshes = [auth for method, _, _, auth in requests_seen[1:] if method == "GET"]
+    assert refreshes
+    assert set(refreshes) == {"Bearer t0ken"}
+    assert all(url.startswith(origin + "/") and "t0ken" not in url for _, url, _, _ in requests_seen)
     assert shot.read_bytes().startswith(b"\x89PNG")
     if os.environ.get("SSM_MW_MOCK_DOCS_SCREENSHOTS"):
         shutil.copyfile(shot, ROOT / "docs" / "images" / "dashboard.png")
