@@ -3,7 +3,7 @@
 The HTTP server answers it on its own port under ``/_mw/``, so a test written in any language (a shell
 script driving the AWS CLI, a Go or Terraform test) can move the fake clock and reset state:
 
-- ``GET /_mw/`` → the dashboard, an HTML page (:mod:`.dashboard`)
+- ``GET /_mw/`` → the dashboard, an HTML page; ``GET /_mw/view`` → its changing part (:mod:`.dashboard`)
 - ``GET /_mw/health`` → ``{"status": "ok", "now", "account", "operations"}``
 - ``GET /_mw/clock`` → ``{"now"}``
 - ``POST /_mw/clock/advance`` with any of ``{"days", "hours", "minutes", "seconds"}`` → ``{"now"}``
@@ -185,15 +185,16 @@ _ROUTES: dict[str, dict[str, _Route]] = {
 def handle(mock: MaintenanceWindowsMock, method: str, path: str, body: bytes) -> Reply:
     """Answer one control-API request. Never raises for a bad request."""
     path = path.split("?", 1)[0].rstrip("/") or "/"
-    if path == PREFIX:  # the dashboard
+    if path in dashboard.PATHS:  # the dashboard's page and its view
         if method in ("GET", "HEAD"):
-            return dashboard.reply(mock)
+            return dashboard.answer(mock, path)
+        shown = f"{path}/" if path == PREFIX else path
         return _error(
-            405, "MethodNotAllowed", f"{method} is not allowed on {PREFIX}/; use GET", {"Allow": "GET"}
+            405, "MethodNotAllowed", f"{method} is not allowed on {shown}; use GET", {"Allow": "GET"}
         )
     methods = _ROUTES.get(path)
     if methods is None:
-        known = ", ".join([f"{PREFIX}/", *_ROUTES])
+        known = ", ".join([f"{PREFIX}/", *dashboard.PATHS[1:], *_ROUTES])
         return _error(404, "NotFound", f"No control endpoint {path}. The control API has: {known}")
     route = methods.get(method)
     if route is None:

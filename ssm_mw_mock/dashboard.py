@@ -5,13 +5,15 @@ What it shows comes from the same operations any client calls — ``DescribeMain
 ``GetMaintenanceWindow``, ``…Targets``, ``…Tasks``, ``DescribeMaintenanceWindowSchedule`` and the execution
 Describe operations through :mod:`.timeline` — and what it does goes through the control API: the page's
 script POSTs JSON (``Content-Type: application/json``, same origin) to ``/_mw/clock/advance``,
-``/_mw/clock/set`` and ``/_mw/outcomes``, then fetches the page again and swaps in the new view. It also
-re-reads the page every few seconds while visible, so runs started by another client appear.
+``/_mw/clock/set`` and ``/_mw/outcomes``, then fetches ``GET /_mw/view`` (the changing part of the page,
+an HTML fragment) and swaps it in. It also re-reads the view every few seconds while visible, so runs
+started by another client appear.
 
 If the control API needs a token, open the page as ``/_mw/#token=<token>``: the script keeps it for the
 tab (``sessionStorage``; a URL fragment never reaches the server or its logs) and sends it as
-``Authorization: Bearer <token>`` on every request it makes. A server may also hand it over in
-``page(mock, token=...)``, which writes it into a ``<meta name="mw-control-token">``.
+``Authorization: Bearer <token>`` on every request it makes. A server that guards its state can serve the
+page without its view (``answer(mock, PAGE, with_view=False)``): the shell holds no state, and the script
+then loads the view with the token.
 """
 
 from __future__ import annotations
@@ -34,8 +36,15 @@ HISTORY = timedelta(days=31)
 REFRESH_SECONDS = 5
 
 
-def reply(mock: MaintenanceWindowsMock, *, token: str | None = None) -> Reply:
-    """The dashboard as an HTTP answer (``GET /_mw/``)."""
+PAGE = "/_mw"
+VIEW = "/_mw/view"
+#: The paths the dashboard answers (after the control API's routing strips a trailing slash).
+PATHS = (PAGE, VIEW)
+
+
+def answer(mock: MaintenanceWindowsMock, path: str, *, with_view: bool = True) -> Reply:
+    """``GET /_mw/`` (the page) or ``GET /_mw/view`` (its changing part) as an HTTP answer."""
+    body = page(mock, with_view=with_view) if path == PAGE else view(mock)
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-store",
@@ -46,17 +55,19 @@ def reply(mock: MaintenanceWindowsMock, *, token: str | None = None) -> Reply:
         ),
         "X-Content-Type-Options": "nosniff",
     }
-    return Reply(200, page(mock, token=token).encode("utf-8"), headers)
+    return Reply(200, body.encode("utf-8"), headers)
 
 
-def page(mock: MaintenanceWindowsMock, *, token: str | None = None) -> str:
-    """The whole page: the controls, then the view of every window."""
-    meta = f'<meta name="mw-control-token" content="{escape(token)}">' if token else ""
+def page(mock: MaintenanceWindowsMock, *, with_view: bool = True) -> str:
+    """The whole page: the controls, then the view of every window (or a note that the script loads it)."""
+    main = (
+        f'<main id="view">{view(mock)}</main>' if with_view else '<main id="view" data-pending="1">…</main>'
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{meta}<title>ssm_mw_mock dashboard</title><style>{_CSS}</style></head><body>\n"
-        f'{_CONTROLS}\n<main id="view">{view(mock)}</main>\n'
+        f"<title>ssm_mw_mock dashboard</title><style>{_CSS}</style></head><body>\n"
+        f"{_CONTROLS}\n{main}\n"
         f"<script>const REFRESH_SECONDS = {REFRESH_SECONDS};\n{_SCRIPT}</script>\n</body></html>\n"
     )
 
@@ -225,19 +236,20 @@ if (fromHash) {
   sessionStorage.setItem("mw-control-token", fromHash);
   history.replaceState(null, "", location.pathname);
 }
-const meta = document.querySelector('meta[name="mw-control-token"]');
-const token = sessionStorage.getItem("mw-control-token") || (meta ? meta.content : "");
+const token = sessionStorage.getItem("mw-control-token") || "";
 const auth = token ? {"Authorization": "Bearer " + token} : {};
 const message = document.getElementById("message");
 function say(text, error) { message.textContent = text; message.className = error ? "error" : ""; }
 
 async function refresh() {
-  const answer = await fetch(location.pathname, {
+  const answer = await fetch("/_mw/view", {
     headers: {"Accept": "text/html", ...auth}, cache: "no-store", credentials: "same-origin",
   });
+  if (answer.status === 401) { say("This server needs its token: open /_mw/#token=<token>", true); return; }
   if (!answer.ok) { say("refresh: HTTP " + answer.status, true); return; }
-  const fresh = new DOMParser().parseFromString(await answer.text(), "text/html").getElementById("view");
-  if (fresh) { document.getElementById("view").replaceChildren(...fresh.childNodes); }
+  const view = document.getElementById("view");
+  view.innerHTML = await answer.text();  // the server escapes everything clients wrote
+  delete view.dataset.pending;
 }
 
 async function control(path, body) {
@@ -276,6 +288,7 @@ document.getElementById("apply-rules").addEventListener("click", () => {
   control("outcomes", body);
 });
 document.getElementById("clear-rules").addEventListener("click", () => control("outcomes", {rules: []}));
+if (document.getElementById("view").dataset.pending) { refresh().catch((error) => say("" + error, true)); }
 setInterval(() => {
   if (document.visibilityState === "visible") { refresh().catch(() => {}); }
 }, REFRESH_SECONDS * 1000);

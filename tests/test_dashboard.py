@@ -141,11 +141,27 @@ def test_dashboard_refuses_other_methods(server: ThreadedServer) -> None:
     assert requests.head(f"{server.endpoint_url}/_mw/", timeout=10).status_code == 200
 
 
-def test_dashboard_page_carries_a_given_token_in_a_meta_tag(server: ThreadedServer) -> None:
-    assert '<meta name="mw-control-token" content="s&quot;cret">' in page(server.mock, token='s"cret')
-    assert 'mw-control-token" content' not in page(server.mock)
+def test_dashboard_view_is_the_changing_part_of_the_page(server: ThreadedServer) -> None:
+    window_id = nightly(client(server))
+
+    response = requests.get(f"{server.endpoint_url}/_mw/view", timeout=10)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.text == _view(requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text)
+    assert window_id in response.text
+    assert requests.post(f"{server.endpoint_url}/_mw/view", json={}, timeout=10).status_code == 405
+
+
+def test_dashboard_shell_without_its_view_holds_no_state(server: ThreadedServer) -> None:
+    window_id = nightly(client(server))
+
+    shell = page(server.mock, with_view=False)
+
+    assert window_id not in shell
+    assert '<main id="view" data-pending="1">' in shell
     # The script sends whatever token it has as a bearer token, on every request it makes.
-    assert page(server.mock).count('{"Authorization": "Bearer " + token}') == 1
+    assert shell.count('{"Authorization": "Bearer " + token}') == 1
 
 
 def test_dashboard_shows_the_last_31_days_only(server: ThreadedServer) -> None:
