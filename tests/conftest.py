@@ -11,6 +11,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ssm_mw_mock import MaintenanceWindowsMock
+from tests import outside_reads
+
+# Installed first thing, so reads made while collecting (module-level data loads) are seen too.
+_OUTSIDE_READS = outside_reads.install()
+_COLLECTION_START = _OUTSIDE_READS.mark()
 
 NOW = "2024-03-04T00:00:00Z"  # a Monday
 
@@ -26,6 +31,28 @@ settings.register_profile(
     "long", max_examples=500, stateful_step_count=40, deadline=None, suppress_health_check=_SLOW_IS_FINE
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp:
+        outside_reads.allow_pytest_basetemp(str(config.option.basetemp))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    paths = _OUTSIDE_READS.since(_COLLECTION_START)
+    if paths:
+        raise pytest.UsageError("collecting the tests " + outside_reads.describe(paths))
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_reads() -> Iterator[None]:
+    """Fail a test that opened a path outside the repository (see tests/outside_reads.py)."""
+    start = _OUTSIDE_READS.mark()
+    yield
+    paths = _OUTSIDE_READS.since(start)
+    _OUTSIDE_READS.forget_since(start)
+    if paths:
+        pytest.fail("this test " + outside_reads.describe(paths), pytrace=False)
 
 
 @pytest.fixture

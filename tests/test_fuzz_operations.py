@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+import ssm_mw_mock
 from ssm_mw_mock import MaintenanceWindowsMock
 from ssm_mw_mock.api.operations import TAG_OPERATIONS, taggable_types, window_operations
 from ssm_mw_mock.doors.routing import REFUSED_CODE
@@ -396,10 +397,15 @@ def _declared(operation: str) -> set[str]:
     return {shape.name for shape in MODEL.operation_model(operation).error_shapes} | GENERIC_CODES
 
 
+# The package's own folder: a checkout is often named ssm_mw_mock too, and its .venv (botocore's frames)
+# would match a bare "/ssm_mw_mock/" in the path.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(ssm_mw_mock.__file__)) + os.sep
+
+
 def _through_the_mock(error: BaseException) -> bool:
     """Whether ``error`` was raised in, or passed through, ssm_mw_mock's code."""
     return any(
-        f"{os.sep}ssm_mw_mock{os.sep}" in frame.filename
+        os.path.abspath(frame.filename).startswith(_PACKAGE_DIR)
         for frame in traceback.extract_tb(error.__traceback__)
     )
 

@@ -23,8 +23,8 @@ from ssm_mw_mock.timing.schedule import (
 )
 from tests.unit.cron_oracle import DOW_NAMES, MONTH_NAMES, brute_force_runs, croniter_runs
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VECTORS_PATH = REPO_ROOT.parent / "shared" / "reference" / "cron-vectors.json"
+# A copy kept in the repository, with its provenance in tests/data/README.md.
+VECTORS_PATH = Path(__file__).resolve().parents[1] / "data" / "cron-vectors.json"
 
 
 def utc(text: str) -> datetime:
@@ -59,7 +59,7 @@ def _load_vectors() -> list[dict[str, Any]]:
     # A missing file must fail the run, not silently skip the vectors.
     if not VECTORS_PATH.is_file():
         raise FileNotFoundError(
-            f"cron vectors not found at {VECTORS_PATH}; expected <repo>/../shared/reference"
+            f"cron vectors not found at {VECTORS_PATH}; the file is part of the repository"
         )
     vectors: list[dict[str, Any]] = json.loads(VECTORS_PATH.read_text())
     return vectors
