@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from .api.backend import DEFAULT_ACCOUNT, Backend
+from .doors import aio as _aio_door  # noqa: F401 (importing it registers the aiobotocore door)
 from .doors import patching, requests_door
 from .engine.simulator import OutcomeHook
 from .model.inventory import Inventory

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.awsrequest import AWSResponse
@@ -58,6 +59,17 @@ _lock = threading.RLock()
 _active: list[Serving] = []
 _originals: dict[str, Any] = {}
 _saved_region: list[str | None] = []
+#: Doors for other clients (``doors.aio``): (install, uninstall), run with this door's own, under its lock.
+_companions: list[tuple[Callable[[], None], Callable[[], None]]] = []
+
+
+def add_companion(install: Callable[[], None], uninstall: Callable[[], None]) -> None:
+    """Install and uninstall another door whenever this one is (now too, if a mock is active)."""
+    with _lock:
+        if (install, uninstall) not in _companions:
+            _companions.append((install, uninstall))
+            if _active:
+                install()
 
 
 def activate(mock: Serving) -> None:
@@ -93,12 +105,16 @@ def _install() -> None:
     Endpoint._send = _send
     RequestSigner.sign = _sign
     Session.get_credentials = _get_credentials
+    for install, _ in _companions:
+        install()
     _saved_region.append(os.environ.get("AWS_DEFAULT_REGION"))
     if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
         os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
 
 
 def _uninstall() -> None:
+    for _, uninstall in reversed(_companions):
+        uninstall()
     Endpoint._send_request = _originals.pop("_send_request")
     Endpoint._send = _originals.pop("_send")
     RequestSigner.sign = _originals.pop("sign")
