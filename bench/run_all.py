@@ -287,6 +287,13 @@ def main() -> None:
         "<= 0.33",
         calls["mw"] / calls["moto"] <= 0.33,
     )
+    detail = f"({calls['mw+moto']:.0f} / {calls['mw']:.0f} us)"
+    row(
+        "per call: ssm_mw_mock beside moto / ssm_mw_mock alone",
+        f"{calls['mw+moto'] / calls['mw']:.2f} {detail}",
+        "<= 1.05",
+        calls["mw+moto"] / calls["mw"] <= 1.05,
+    )
 
     cached = bytecode_env()
     base, extra = import_cost(9, cached)

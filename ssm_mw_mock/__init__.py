@@ -6,6 +6,7 @@ from .engine.simulator import DEFAULT_DURATION, Outcome
 from .errors import SsmError
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows
 from .model.history import Invocation
+from .model.inventory import UnresolvedTarget
 from .timing.clock import Clock
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "MaintenanceWindowsMock",
     "Outcome",
     "SsmError",
+    "UnresolvedTarget",
     "mock_maintenance_windows",
 ]
 __version__ = "0.1.0"

@@ -9,11 +9,11 @@ script POSTs JSON (``Content-Type: application/json``, same origin) to ``/_mw/cl
 an HTML fragment) and swaps it in. It also re-reads the view every few seconds while visible, so runs
 started by another client appear.
 
-If the control API needs a token, open the page as ``/_mw/#token=<token>``: the script keeps it for the
-tab (``sessionStorage``; a URL fragment never reaches the server or its logs) and sends it as
-``Authorization: Bearer <token>`` on every request it makes. A server that guards its state can serve the
-page without its view (``answer(mock, PAGE, with_view=False)``): the shell holds no state, and the script
-then loads the view with the token.
+The page itself (``GET /_mw/``) is a shell that holds no state, so the control API's guard lets it through
+without a token (its Host and Origin checks still apply); everything it shows comes from ``/_mw/view``. If
+the server has a token, open the page as ``/_mw/#token=<token>``: the script keeps it for the tab
+(``sessionStorage``; a URL fragment never reaches the server or its logs) and sends it as
+``Authorization: Bearer <token>`` on every request it makes.
 """
 
 from __future__ import annotations
@@ -42,9 +42,14 @@ VIEW = "/_mw/view"
 PATHS = (PAGE, VIEW)
 
 
-def answer(mock: MaintenanceWindowsMock, path: str, *, with_view: bool = True) -> Reply:
-    """``GET /_mw/`` (the page) or ``GET /_mw/view`` (its changing part) as an HTTP answer."""
-    body = page(mock, with_view=with_view) if path == PAGE else view(mock)
+def is_shell(method: str, path: str) -> bool:
+    """Whether a request asks for the page's shell, which holds no state (so needs no token)."""
+    return method in ("GET", "HEAD") and (path.split("?", 1)[0].rstrip("/") or "/") == PAGE
+
+
+def answer(mock: MaintenanceWindowsMock, path: str) -> Reply:
+    """``GET /_mw/`` (the page's shell) or ``GET /_mw/view`` (what it shows) as an HTTP answer."""
+    body = page() if path == PAGE else view(mock)
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-store",
@@ -58,16 +63,13 @@ def answer(mock: MaintenanceWindowsMock, path: str, *, with_view: bool = True) -
     return Reply(200, body.encode("utf-8"), headers)
 
 
-def page(mock: MaintenanceWindowsMock, *, with_view: bool = True) -> str:
-    """The whole page: the controls, then the view of every window (or a note that the script loads it)."""
-    main = (
-        f'<main id="view">{view(mock)}</main>' if with_view else '<main id="view" data-pending="1">…</main>'
-    )
+def page() -> str:
+    """The page's shell: the controls, and a place for the view, which the script loads at once."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>ssm_mw_mock dashboard</title><style>{_CSS}</style></head><body>\n"
-        f"{_CONTROLS}\n{main}\n"
+        f'{_CONTROLS}\n<main id="view" data-pending="1"><p class="empty">Loading…</p></main>\n'
         f"<script>const REFRESH_SECONDS = {REFRESH_SECONDS};\n{_SCRIPT}</script>\n</body></html>\n"
     )
 
@@ -288,7 +290,7 @@ document.getElementById("apply-rules").addEventListener("click", () => {
   control("outcomes", body);
 });
 document.getElementById("clear-rules").addEventListener("click", () => control("outcomes", {rules: []}));
-if (document.getElementById("view").dataset.pending) { refresh().catch((error) => say("" + error, true)); }
+refresh().catch((error) => say("" + error, true));
 setInterval(() => {
   if (document.visibilityState === "visible") { refresh().catch(() => {}); }
 }, REFRESH_SECONDS * 1000);

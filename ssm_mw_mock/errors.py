@@ -80,3 +80,9 @@ class SerializationException(SsmError):
     """The body did not deserialise into the operation's input: a JSON type the model does not allow."""
 
     code = "SerializationException"
+
+
+class InvalidParameterException(SsmError):
+    """The Resource Groups Tagging API's code for a bad request (``GetResources``)."""
+
+    code = "InvalidParameterException"

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from .api.backend import DEFAULT_ACCOUNT, Backend
 from .doors import aio as _aio_door  # noqa: F401 (importing it registers the aiobotocore door)
-from .doors import patching, requests_door
+from .doors import moto, patching, requests_door
 from .engine.simulator import OutcomeHook
-from .model.inventory import Inventory
+from .model.inventory import Inventory, UnresolvedTarget
 from .timing.clock import Clock, parse_moment, wall_clock_now
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class MaintenanceWindowsMock:
         given: object = account_id  # checked at run time too: callers may not be type-checked
         if not (isinstance(given, str) and len(given) == 12 and given.isdigit()):
             raise ValueError(f"account_id must be 12 digits, such as '123456789012'; got {account_id!r}")
+        #: The account of every call while moto's ``mock_aws`` is not active (with moto: moto's account).
         self.account_id = account_id
         self._depth = 0
         self._requests_door: requests_door.RequestsDoor | None = None
@@ -68,7 +69,7 @@ class MaintenanceWindowsMock:
     def _fresh(self) -> None:
         follow = wall_clock_now if self._follow_time else None
         self._clock = Clock(self._start_at or wall_clock_now(), follow=follow)
-        self._backend = Backend(self._clock)
+        self._backend = Backend(self._clock, inventory_source=moto.MotoInventory())
         self._backend.simulator.on_invocation(self._hook)
 
     @property
@@ -115,30 +116,50 @@ class MaintenanceWindowsMock:
         tags: Mapping[str, str] | None = None,
         *,
         region: str = patching.DEFAULT_REGION,
+        account: str | None = None,
     ) -> None:
         """Add a managed instance with ``tags`` to the fake inventory, so tag targets find it.
 
-        Adding an instance id again replaces its tags. The inventory belongs to the mock's account and
-        ``region``, and is part of the state a start or ``reset()`` begins afresh.
+        Adding an instance id again replaces its tags. The inventory belongs to ``account`` (by default
+        the mock's ``account_id``, or moto's default account while moto's ``mock_aws`` is active) and
+        ``region``, and is part of the state a start or ``reset()`` begins afresh. While moto is active,
+        its EC2 instances are found too (docs/moto.md).
         """
         with self._backend.lock:
-            self._inventory("add_instance", region).add_instance(instance_id, tags)
+            self._inventory("add_instance", region, account).add_instance(instance_id, tags)
 
     def add_resource_group(
-        self, name: str, instance_ids: Iterable[str] = (), *, region: str = patching.DEFAULT_REGION
+        self,
+        name: str,
+        instance_ids: Iterable[str] = (),
+        *,
+        region: str = patching.DEFAULT_REGION,
+        account: str | None = None,
     ) -> None:
         """Add a resource group of instances to the fake inventory, for ``resource-groups:Name`` targets."""
         with self._backend.lock:
-            self._inventory("add_resource_group", region).add_resource_group(name, instance_ids)
+            self._inventory("add_resource_group", region, account).add_resource_group(name, instance_ids)
 
-    def _inventory(self, method: str, region: str) -> Inventory:
+    @property
+    def unresolved_targets(self) -> list[UnresolvedTarget]:
+        """Window targets whose tags or resource group selected no running instance when a task ran.
+
+        SSM's answer stays as it is (the task runs with no invocations); this says which target found
+        nothing and why, each (account, region, window, target) once, with the latest reason.
+        """
+        with self._backend.lock:
+            return list(self._backend.unresolved.values())
+
+    def _inventory(self, method: str, region: str, account: str | None) -> Inventory:
         self._backend.generation += 1  # tag targets may now find other instances
         if not self.active:
             raise RuntimeError(
                 f"{method}() needs a started mock: starting begins with empty state, so call it inside "
                 "`with mock_maintenance_windows() as mw:` (or on the mw_mock fixture)"
             )
-        return self._backend.state(self.account_id, region).inventory
+        if account is None:
+            account = moto.account_of(None) if moto.active() else self.account_id
+        return self._backend.state(account, region).inventory
 
     def on_invocation(self, hook: OutcomeHook | None) -> None:
         """Decide each invocation's outcome.
@@ -170,6 +191,11 @@ class MaintenanceWindowsMock:
         return build(
             self._backend, window_id=window_id, since=since, until=until, region=region, upcoming=upcoming
         )
+
+    @property
+    def outcome_hook(self) -> OutcomeHook | None:
+        """The hook given to :meth:`on_invocation`, or None."""
+        return self._hook
 
     def reset(self) -> None:
         """Forget every window, target, task and execution; the mock stays active and keeps its time."""

@@ -27,6 +27,7 @@ import logging
 import socket
 import socketserver
 import threading
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -66,8 +67,23 @@ class MaintenanceWindowsHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = True
 
-    def __init__(self, mock: MaintenanceWindowsMock, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        mock: MaintenanceWindowsMock,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        token: str | None = None,
+    ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be from 0 to 65535, not {port}")
+        if token is not None and not token:
+            raise ValueError("token must not be empty: give a secret string, or None for no token")
+        if not is_loopback(host):
+            warnings.warn(exposed_warning(host, token), ExposedServerWarning, stacklevel=3)
         self.mock = mock
+        self.token = token
+        self.bound_host = host.strip("[]")
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         if _is_ipv6(host):
@@ -112,6 +128,20 @@ class MaintenanceWindowsHTTPServer(ThreadingHTTPServer):
         logger.debug("connection from %s ended with an error", client_address, exc_info=True)
 
 
+class ExposedServerWarning(UserWarning):
+    """The server listens beyond loopback, where other machines can reach it."""
+
+
+def exposed_warning(host: str, token: str | None) -> str:
+    guard = (
+        "control calls need the token" if token else "no token is set, so anyone who reaches it can use it"
+    )
+    return (
+        f"ssm_mw_mock is listening on {host}, beyond this machine: the SSM API has no authentication and "
+        f"{guard}"
+    )
+
+
 def _is_ipv6(host: str) -> bool:
     try:
         return ipaddress.ip_address(host.strip("[]")).version == 6
@@ -145,8 +175,25 @@ class _Handler(BaseHTTPRequestHandler):
         except (TimeoutError, ConnectionError):
             self.close_connection = True  # the client stalled or left mid-body; nobody to answer
             return
+        try:
+            reply = self._answer(body)
+        except Exception:  # a bug of ours; the client still gets an HTTP answer
+            logger.exception("ssm_mw_mock failed on %s %s", self.command, self.path)
+            reply = endpoint.json_reply(500, "InternalServerError", "ssm_mw_mock failed on this request.")
+        self._send(reply)
+
+    def _answer(self, body: bytes) -> Reply:
         mock = self.server.mock
         if control.is_control(self.path):
+            refused = control.guard(
+                self.command,
+                self.path,
+                self.headers,
+                token=self.server.token,
+                bound_host=self.server.bound_host,
+            )
+            if refused is not None:
+                return refused
             reply = control.handle(mock, self.command, self.path, body)
         else:
             reply = endpoint.answer(
@@ -159,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
                 host=self.headers.get("Host"),
                 body=body,
             )
-        self._send(reply)
+        return reply
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 
@@ -214,6 +261,13 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return super().handle_expect_100()
 
+    def setup(self) -> None:
+        super().setup()
+        # Answers go out in one write (see _send), so Nagle's algorithm has nothing to wait for; turning it
+        # off anyway keeps a kept-alive connection from stalling on the client's delayed ACK (~40 ms).
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         for name, value in reply.headers.items():
@@ -221,9 +275,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
+        # Status line, headers and body in one write: two writes on a kept-alive connection meet the
+        # client's delayed ACK under Nagle's algorithm and stall each answer by ~40 ms.
+        head = b"".join(self._headers_buffer) + b"\r\n"
+        self._headers_buffer: list[bytes] = []
+        self.wfile.write(head if self.command == "HEAD" else head + reply.body)
 
     def _drain(self, unread: int | None) -> None:
         """Swallow what is left of a refused body, so the client reads our answer rather than a reset."""
@@ -240,6 +296,9 @@ class _Handler(BaseHTTPRequestHandler):
         # http.server calls this for HTTP it cannot parse (bad request line, oversized headers, an
         # unknown method); answer in JSON like everything else, then hang up.
         self.close_connection = True
+        if code == 501:  # http.server's answer to a method with no do_<METHOD>: a 405, as documented
+            self._send(self._method_not_allowed())
+            return
         if self.request_version == "HTTP/0.9":  # a garbled request line; answer with a real status line
             self.request_version = "HTTP/1.1"
         reason = self.responses.get(code, ("Error",))[0]
@@ -247,6 +306,18 @@ class _Handler(BaseHTTPRequestHandler):
         if explain:
             text = f"{text}: {explain}"
         self._send(endpoint.json_reply(code, reason.replace(" ", ""), text))
+
+    def _method_not_allowed(self) -> Reply:
+        if control.is_control(self.path):
+            allowed = ", ".join(control.allowed_methods(self.path)) or "GET, POST"
+        else:
+            allowed = "POST"
+        return endpoint.json_reply(
+            405,
+            "MethodNotAllowed",
+            f"{self.command} is not allowed on {self.path.split('?', 1)[0]}; use {allowed}",
+            {"Allow": allowed},
+        )
 
     def version_string(self) -> str:
         return f"ssm_mw_mock/{__version__}"
@@ -282,6 +353,10 @@ class ThreadedServer:
         host: where to listen; loopback unless you choose otherwise.
         port: 0 picks a free port.
         now: the fake clock's start, for a new mock.
+        token: a secret every control-API call (``/_mw/``) must then carry, as ``X-Mw-Token: <token>`` or
+            ``Authorization: Bearer <token>``.
+
+    Binding anything but loopback warns (:class:`ExposedServerWarning`).
     """
 
     def __init__(
@@ -291,12 +366,14 @@ class ThreadedServer:
         host: str = "127.0.0.1",
         port: int = 0,
         now: str | None = None,
+        token: str | None = None,
     ) -> None:
         if mock is not None and now is not None:
             raise ValueError("give ThreadedServer a mock or now=, not both: now= is for the mock it creates")
         self.mock = mock if mock is not None else MaintenanceWindowsMock(now=now)
         self._host = host
         self._port = port
+        self._token = token
         self._httpd: MaintenanceWindowsHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -304,7 +381,7 @@ class ThreadedServer:
         """Bind and serve; ``RuntimeError`` if already serving, ``OSError`` if the port is taken."""
         if self._httpd is not None:
             raise RuntimeError("this ThreadedServer is already serving at " + self.endpoint_url)
-        self._httpd = MaintenanceWindowsHTTPServer(self.mock, self._host, self._port)
+        self._httpd = MaintenanceWindowsHTTPServer(self.mock, self._host, self._port, token=self._token)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -56,10 +56,10 @@ def nightly(ssm: Any, name: str = "nightly-patching") -> str:
     return window_id
 
 
-def _view(html: str) -> str:
-    match = re.search(r'<main id="view">(.*)</main>', html, re.S)
-    assert match is not None
-    return match.group(1)
+def _view(server: ThreadedServer) -> str:
+    response = requests.get(f"{server.endpoint_url}/_mw/view", timeout=10)
+    assert response.status_code == 200
+    return response.text
 
 
 def test_dashboard_is_one_self_contained_html_page(server: ThreadedServer) -> None:
@@ -72,9 +72,10 @@ def test_dashboard_is_one_self_contained_html_page(server: ThreadedServer) -> No
     html = response.text
     assert html.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing loaded from elsewhere
-    assert "No maintenance windows yet" in html
-    assert "Fake clock: <time" in html
-    assert requests.get(f"{server.endpoint_url}/_mw", timeout=10).text.count("<main") == 1
+    assert requests.get(f"{server.endpoint_url}/_mw", timeout=10).text == html
+    view = _view(server)
+    assert "No maintenance windows yet" in view
+    assert "Fake clock: <time" in view
 
 
 def test_dashboard_shows_each_window_its_settings_targets_tasks_and_upcoming_runs(
@@ -83,7 +84,7 @@ def test_dashboard_shows_each_window_its_settings_targets_tasks_and_upcoming_run
     window_id = nightly(client(server))
     other = nightly(client(server, "eu-west-1"), "eu-window")
 
-    view = _view(requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text)
+    view = _view(server)
 
     assert (
         view.index("<h2>us-east-1 ")
@@ -106,7 +107,7 @@ def test_dashboard_timeline_follows_the_clock(server: ThreadedServer) -> None:
     nightly(client(server))
     requests.post(f"{server.endpoint_url}/_mw/clock/advance", json={"days": 2}, timeout=10).raise_for_status()
 
-    view = _view(requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text)
+    view = _view(server)
 
     svg = re.search(r"<svg .*?</svg>", view, re.S)
     assert svg is not None
@@ -123,7 +124,7 @@ def test_dashboard_escapes_what_clients_wrote(server: ThreadedServer) -> None:
     window_id = nightly(ssm)
     ssm.update_maintenance_window(WindowId=window_id, Description="<script>alert(1)</script> & co")
 
-    html = requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text
+    html = _view(server)
 
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
@@ -141,34 +142,42 @@ def test_dashboard_refuses_other_methods(server: ThreadedServer) -> None:
     assert requests.head(f"{server.endpoint_url}/_mw/", timeout=10).status_code == 200
 
 
-def test_dashboard_view_is_the_changing_part_of_the_page(server: ThreadedServer) -> None:
+def test_dashboard_page_is_a_shell_without_state(server: ThreadedServer) -> None:
     window_id = nightly(client(server))
 
-    response = requests.get(f"{server.endpoint_url}/_mw/view", timeout=10)
+    shell = requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text
+    view = requests.get(f"{server.endpoint_url}/_mw/view", timeout=10)
 
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert response.text == _view(requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text)
-    assert window_id in response.text
+    assert shell == page()
+    assert window_id not in shell
+    assert '<main id="view" data-pending="1">' in shell
+    assert view.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert window_id in view.text
     assert requests.post(f"{server.endpoint_url}/_mw/view", json={}, timeout=10).status_code == 405
 
 
-def test_dashboard_shell_without_its_view_holds_no_state(server: ThreadedServer) -> None:
-    window_id = nightly(client(server))
+def test_dashboard_with_a_token_serves_the_shell_and_guards_the_view() -> None:
+    with ThreadedServer(now=START, token="s3cret") as guarded:
+        url = guarded.endpoint_url
+        shell = requests.get(f"{url}/_mw/", timeout=10)
+        refused = requests.get(f"{url}/_mw/view", timeout=10)
+        allowed = requests.get(f"{url}/_mw/view", headers={"Authorization": "Bearer s3cret"}, timeout=10)
+        cross_origin = requests.get(f"{url}/_mw/", headers={"Origin": "http://evil.example"}, timeout=10)
 
-    shell = page(server.mock, with_view=False)
-
-    assert window_id not in shell
-    assert '<main id="view" data-pending="1">' in shell
+    assert (shell.status_code, shell.text) == (200, page())
+    assert (refused.status_code, refused.json()["__type"]) == (401, "Unauthorized")
+    assert allowed.status_code == 200
+    assert "No maintenance windows yet" in allowed.text
+    assert cross_origin.status_code == 403  # the shell still passes the Host and Origin checks
     # The script sends whatever token it has as a bearer token, on every request it makes.
-    assert shell.count('{"Authorization": "Bearer " + token}') == 1
+    assert page().count('{"Authorization": "Bearer " + token}') == 1
 
 
 def test_dashboard_shows_the_last_31_days_only(server: ThreadedServer) -> None:
     nightly(client(server))
     server.mock.clock.advance(days=40)
 
-    view = _view(requests.get(f"{server.endpoint_url}/_mw/", timeout=10).text)
+    view = _view(server)
 
     assert "31 execution(s) in the last 31 days" in view
     assert view.count('data-kind="run"') == 31

@@ -11,6 +11,7 @@ mock; and a refused call must leave the state exactly as it was (``invariants.sn
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime
 import functools
@@ -124,6 +125,29 @@ class World:
 # -- strategies from the model -------------------------------------------------------------------------------
 
 _UUID = st.uuids().map(str)
+_OFFSETS = st.sampled_from(["Z", "+18:00", "-18:00", "+05:30", "-00:00", ""])
+#: Wall times anywhere in datetime's range, extremes included.
+_WALLS = st.one_of(
+    st.datetimes(),
+    st.sampled_from([datetime.datetime(1, 1, 1), datetime.datetime(9999, 12, 31, 23, 59, 59)]),
+)
+#: ISO-8601 instants of any year, with offsets up to java.time's limit (or none).
+_INSTANTS = st.builds(
+    lambda wall, offset: wall.strftime("%Y-%m-%dT%H:%M:%S").zfill(19) + offset, _WALLS, _OFFSETS
+)
+_AT = _WALLS.map(lambda wall: "at(" + wall.strftime("%Y-%m-%dT%H:%M:%S").zfill(19) + ")")
+_RATE = st.builds(
+    lambda value, unit: f"rate({value} {unit}{'s' if value != 1 else ''})",
+    st.one_of(st.integers(1, 100), st.integers(1, 10**10)),
+    st.sampled_from(["minute", "hour", "day"]),
+)
+
+
+def _schedule_token(wall: datetime.datetime, offset: str, seq: int) -> str:
+    text = f"schedule:{wall.isoformat()}{offset.replace('Z', '+00:00')}:{seq}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
 _HINTS: dict[str, st.SearchStrategy[Any]] = {
     "Schedule": st.sampled_from(
         [
@@ -138,16 +162,41 @@ _HINTS: dict[str, st.SearchStrategy[Any]] = {
             "cron(0 2 * * * *)",
             "",
             " ",
+            "at(9999-12-31T23:00:00)",
+            "at(0001-01-01T00:00:00)",
+            "rate(2932896 days)",
         ]
+    )
+    | _AT
+    | _RATE,
+    "ScheduleTimezone": st.sampled_from(
+        ["UTC", "America/New_York", "Asia/Kolkata", "Not/AZone", "", "America/Los_Angeles", "Asia/Tokyo"]
     ),
-    "ScheduleTimezone": st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata", "Not/AZone", ""]),
-    "StartDate": st.sampled_from(["2024-03-01T00:00:00Z", "2030-01-01T00:00:00+02:00", "yesterday", ""]),
-    "EndDate": st.sampled_from(["2024-03-10T00:00:00Z", "2020-01-01T00:00:00Z", "2199-12-31T23:59:59Z", "x"]),
+    "StartDate": st.sampled_from(
+        ["2024-03-01T00:00:00Z", "2030-01-01T00:00:00+02:00", "yesterday", "", "9999-12-31T23:59:59-18:00"]
+    )
+    | _INSTANTS,
+    "EndDate": st.sampled_from(
+        [
+            "2024-03-10T00:00:00Z",
+            "2020-01-01T00:00:00Z",
+            "2199-12-31T23:59:59Z",
+            "x",
+            "0001-01-01T00:00:00+18:00",
+        ]
+    )
+    | _INSTANTS,
     "TaskArn": st.sampled_from(["AWS-RunShellScript", "arn:aws:lambda:us-east-1:123456789012:function:f"]),
     "ServiceRoleArn": st.just("arn:aws:iam::123456789012:role/MaintenanceWindowRole"),
     "MaxResults": st.integers(min_value=-1, max_value=101),
-    "NextToken": st.one_of(st.text(max_size=8), st.sampled_from(["RGVzY3JpYmU6MQ==", "c2NoZWR1bGU6eDox"])),
+    "NextToken": st.one_of(
+        st.text(max_size=8),
+        st.sampled_from(["RGVzY3JpYmU6MQ==", "c2NoZWR1bGU6eDox"]),
+        st.builds(_schedule_token, _WALLS, _OFFSETS, st.integers(0, 99)),
+    ),
 }
+#: Filter values of the time filters: any instant, as ScheduledAfter/ExecutedBefore and the like take.
+_TIME_FILTER_VALUES = st.lists(_INSTANTS, min_size=1, max_size=2)
 _TARGET_ENTRIES = st.sampled_from(
     [
         {"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]},
@@ -158,7 +207,18 @@ _TARGET_ENTRIES = st.sampled_from(
         {"Key": "WindowTargetIds", "Values": ["00000000-0000-4000-8000-000000000000"]},
         {"Key": "tag:", "Values": []},
         {"Key": "Unknown", "Values": ["x"]},
+        {},
+        {"Values": ["i-0123456789abcdef0"]},
+        {"Key": "InstanceIds"},
     ]
+) | st.fixed_dictionaries(  # entries with or without each member, as boto3 lets them through
+    {},
+    optional={
+        "Key": st.sampled_from(
+            ["InstanceIds", "WindowTargetIds", "tag:Env", "tag-key", "resource-groups:Name"]
+        ),
+        "Values": st.lists(st.sampled_from(["i-0123456789abcdef0", "prod", "Env", "web"]), max_size=2),
+    },
 )
 _FILTER_KEYS = st.sampled_from(
     [
@@ -259,6 +319,8 @@ def _number(shape: botocore.model.Shape, chaos: bool) -> st.SearchStrategy[int]:
         if bound is not None
         for v in ((bound - 1, bound, bound + 1) if chaos else (bound,))
     ]
+    if chaos:  # numbers a Java int (or long) cannot hold: boto3 sends them as they are
+        edges += [2**31, -(2**31) - 1, 2**63, 2**64]
     return st.one_of(inside, st.sampled_from(edges)) if edges else inside
 
 
@@ -285,7 +347,7 @@ def _build(shape: botocore.model.Shape, member: str | None, chaos: bool) -> st.S
     if member == "Targets" and shape.type_name == "list":
         return st.lists(_TARGET_ENTRIES, min_size=0 if chaos else 1, max_size=3)
     if shape.type_name == "structure" and set(shape.members) == {"Key", "Values"} and member != "Targets":
-        return st.fixed_dictionaries({"Key": _FILTER_KEYS, "Values": _FILTER_VALUES})
+        return st.fixed_dictionaries({"Key": _FILTER_KEYS, "Values": _FILTER_VALUES | _TIME_FILTER_VALUES})
     kind = shape.type_name
     if kind == "string":
         return _string(shape, chaos)

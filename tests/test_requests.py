@@ -251,3 +251,34 @@ def test_requests_moto_inside_answers_until_it_stops() -> None:
     assert [w["WindowId"] for w in after.json()["WindowIdentities"]] == [window_id]
     assert mw.backend.state("123456789012", "us-east-1").windows.keys() == {window_id}
     assert refused.json()["__type"] == "NotMockedByMaintenanceWindowsMock"
+
+
+def test_requests_moto_outside_the_signatures_key_picks_the_account() -> None:
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        assumed = boto3.client("sts", region_name="us-east-1").assume_role(
+            RoleArn="arn:aws:iam::111111111111:role/patcher", RoleSessionName="patching"
+        )["Credentials"]
+        with MaintenanceWindowsMock(now=NOW) as mw:
+            url = "https://ssm.us-east-1.amazonaws.com/"
+            body = json.dumps(
+                {
+                    "Name": "abc",
+                    "Schedule": "rate(1 day)",
+                    "Duration": 2,
+                    "Cutoff": 1,
+                    "AllowUnassociatedTargets": True,
+                }
+            )
+            request = AWSRequest(
+                method="POST",
+                url=url,
+                data=body,
+                headers={"X-Amz-Target": "AmazonSSM.CreateMaintenanceWindow", "Content-Type": JSON},
+            )
+            keys = Credentials(assumed["AccessKeyId"], assumed["SecretAccessKey"], assumed["SessionToken"])
+            SigV4Auth(keys, "ssm", "us-east-1").add_auth(request)
+            created = requests.post(url, data=body, headers=dict(request.headers.items()), timeout=10)
+            default = signed_call("CreateMaintenanceWindow", json.loads(body))
+            assert list(mw.backend.state("111111111111", "us-east-1").windows) == [created.json()["WindowId"]]
+            assert list(mw.backend.state("123456789012", "us-east-1").windows) == [default.json()["WindowId"]]

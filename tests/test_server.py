@@ -31,6 +31,7 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "ssm_mw_mock.pytest_plugin"
+JSON_CONTENT = {"Content-Type": "application/json"}
 WINDOW = {
     "Name": "nightly-patching",
     "Schedule": "cron(0 2 ? * * *)",
@@ -187,6 +188,37 @@ def test_server_concurrent_clients_lose_nothing(server: ThreadedServer) -> None:
     assert {identity["WindowId"] for identity in listed} == set(created)
 
 
+def test_server_kept_alive_connection_answers_without_a_nagle_stall(server: ThreadedServer) -> None:
+    # An answer sent in two writes (headers, then body) waits for the client's delayed ACK: ~40 ms each.
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    headers = {"X-Amz-Target": "AmazonSSM.DescribeMaintenanceWindows"}
+    try:
+        connection.request("POST", "/", body=b"{}", headers=headers)
+        connection.getresponse().read()
+        socket_before = connection.sock
+        started = time.perf_counter()
+        for _ in range(25):
+            connection.request("POST", "/", body=b"{}", headers=headers)
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+        elapsed = time.perf_counter() - started
+        assert connection.sock is socket_before  # one connection throughout
+    finally:
+        connection.close()
+
+    assert elapsed < 0.9, f"25 kept-alive requests took {elapsed:.2f} s"
+
+
+def test_server_stalled_client_does_not_block_another(server: ThreadedServer, ssm: Any) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as stalled:
+        stalled.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+        started = time.perf_counter()
+        for _ in range(5):
+            ssm.describe_maintenance_windows()
+        assert time.perf_counter() - started < 5
+
+
 # The AWS CLI, in its own process
 
 
@@ -340,11 +372,21 @@ def test_server_unknown_path_is_404(server: ThreadedServer) -> None:
     assert "/2015-03-31/functions" in payload["message"]
 
 
-def test_server_unknown_http_method_is_json(server: ThreadedServer) -> None:
-    status, _, payload = raw(server, "BREW", "/")
+def test_server_unknown_http_method_is_405(server: ThreadedServer) -> None:
+    status, headers, payload = raw(server, "BREW", "/")
 
-    assert status == 501
-    assert payload["__type"] == "NotImplemented"
+    assert (status, headers["Allow"]) == (405, "POST")
+    assert payload == {"__type": "MethodNotAllowed", "message": "BREW is not allowed on /; use POST"}
+
+
+def test_server_unknown_http_method_on_control_path_is_405(server: ThreadedServer) -> None:
+    status, headers, payload = raw(server, "BREW", "/_mw/clock/set?x=1")
+
+    assert (status, headers["Allow"]) == (405, "POST")
+    assert payload == {
+        "__type": "MethodNotAllowed",
+        "message": "BREW is not allowed on /_mw/clock/set; use POST",
+    }
 
 
 def test_server_huge_declared_body_is_refused_before_it_is_read(server: ThreadedServer) -> None:
@@ -474,7 +516,13 @@ def health(server: ThreadedServer) -> Any:
 
 
 def control(server: ThreadedServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    response = requests.request(method, f"{server.endpoint_url}/_mw/{path}", json=body, timeout=10)
+    response = requests.request(
+        method,
+        f"{server.endpoint_url}/_mw/{path}",
+        data=b"" if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
     return response.status_code, response.json()
 
 
@@ -541,7 +589,9 @@ def test_control_bad_requests_are_400_saying_why(
 
 
 def test_control_bad_json_is_400(server: ThreadedServer) -> None:
-    response = requests.post(f"{server.endpoint_url}/_mw/clock/advance", data=b"{nope", timeout=10)
+    response = requests.post(
+        f"{server.endpoint_url}/_mw/clock/advance", data=b"{nope", headers=JSON_CONTENT, timeout=10
+    )
 
     assert response.status_code == 400
     assert response.json() == {"__type": "BadRequest", "message": "The request body is not valid JSON."}
@@ -629,7 +679,7 @@ def test_control_unknown_path_is_404_listing_the_api(server: ThreadedServer) -> 
     assert "/_mw/clock/advance" in answer["message"]
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "clock"), ("GET", "reset"), ("GET", "outcomes")])
+@pytest.mark.parametrize(("method", "path"), [("POST", "clock"), ("GET", "reset"), ("DELETE", "outcomes")])
 def test_control_wrong_method_is_405(server: ThreadedServer, method: str, path: str) -> None:
     status, answer = control(server, method, path)
 

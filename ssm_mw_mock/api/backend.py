@@ -17,10 +17,12 @@ from ..engine.planning import plan_tasks
 from ..engine.simulator import Simulator, TaskPlan
 from ..errors import UnsupportedOperation
 from ..model.history import WindowExecution
+from ..model.inventory import Inventory, InventorySource, UnresolvedTarget, describe, explain
 from ..model.resources import Window
 from ..model.store import RegionState
 from ..timing.clock import Clock
 from ..wire.validation import default_validator
+from . import discovery
 from .executions import ExecutionOperations
 from .operations import method_name, served_operations
 from .targets import TargetOperations
@@ -39,8 +41,11 @@ _READ_ONLY = ("Describe", "Get", "List")
 class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperations, ExecutionOperations):
     """All of SSM's maintenance-window state for one mock."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, inventory_source: InventorySource | None = None) -> None:
         self.clock = clock
+        self.inventory_source = inventory_source
+        #: Window targets that selected no running instance when a task ran, first seen first.
+        self.unresolved: dict[tuple[str, str, str, str], UnresolvedTarget] = {}
         self.lock = clock.lock
         self._states: dict[tuple[str, str], RegionState] = {}
         self.simulator = Simulator(self)
@@ -68,18 +73,47 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
 
     def plan(self, region: RegionState, window: Window) -> list[TaskPlan]:
         cached = self._plans.get(window.window_id)
-        if cached is None or cached[0] != self.generation:
-            cached = self._plans[window.window_id] = (self.generation, plan_tasks(window, region.inventory))
-        return cached[1]
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
+        if cached is None and len(self._plans) >= len(self._states) * 64:
+            # Plans of deleted windows would stay forever; every stale one is rebuilt anyway.
+            self._plans = {k: v for k, v in self._plans.items() if v[0] == self.generation}
+        inventory, live = region.live_inventory()
+        plans = plan_tasks(window, inventory)
+        self._note_unresolved(region, window, inventory)
+        if live:  # moto's EC2 may change between runs without a call to us
+            self._plans.pop(window.window_id, None)
+        else:
+            self._plans[window.window_id] = (self.generation, plans)
+        return plans
+
+    def _note_unresolved(self, region: RegionState, window: Window, inventory: Inventory) -> None:
+        """Remember the window targets the window's tasks name that select no running instance."""
+        named = (
+            value
+            for task in window.tasks.values()
+            for entry in task.targets or ()
+            if entry["Key"] == "WindowTargetIds"
+            for value in entry["Values"]
+        )
+        for target_id in dict.fromkeys(named):
+            target = window.targets.get(target_id)
+            reason = None if target is None else explain(target.targets, inventory)
+            if target is not None and reason is not None:
+                key = (region.account, region.region, window.window_id, target_id)
+                self.unresolved[key] = UnresolvedTarget(*key, targets=describe(target.targets), reason=reason)
 
     def record(self, region: RegionState, execution: WindowExecution) -> None:
         region.executions[execution.window_execution_id] = execution
 
     def state(self, account: str, region: str) -> RegionState:
+        """The region's state, created on first use."""
         key = (account, region)
         state = self._states.get(key)
         if state is None:
-            state = self._states[key] = RegionState(account=account, region=region)
+            state = self._states[key] = RegionState(
+                account=account, region=region, source=self.inventory_source
+            )
         return state
 
     def scopes(self) -> list[tuple[str, str]]:
@@ -87,10 +121,17 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         with self.lock:
             return list(self._states)
 
+    def read_state(self, account: str, region: str) -> RegionState:
+        """The region's state for a read: an unknown region answers as an empty one and is not stored,
+        so reads (whatever region string a request is signed for) never make the mock grow."""
+        stored = self._states.get((account, region))
+        return stored or RegionState(account=account, region=region, source=self.inventory_source)
+
     def reset(self) -> None:
         with self.lock:
             self._states.clear()
             self._plans.clear()
+            self.unresolved.clear()
             self.simulator.reset()
 
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
@@ -104,9 +145,15 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
                 f"ssm_mw_mock does not support {operation} yet. Supported: " + ", ".join(self.supported())
             )
         with self.lock:
-            if not operation.startswith(_READ_ONLY):
-                self.generation += 1
+            if operation.startswith(_READ_ONLY):
+                return method(self.read_state(account, region), params)
+            self.generation += 1
             return method(self.state(account, region), params)
+
+    def discover(self, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
+        """The Tagging API's ``GetResources`` for maintenance windows (``api/discovery.py``)."""
+        with self.lock:
+            return discovery.get_resources(self.read_state(account, region), params)
 
     def supported(self) -> list[str]:
         return sorted(op for op in served_operations() if hasattr(self, method_name(op)))

@@ -47,25 +47,23 @@ class ExecutionOperations:
         page, token = paginate(
             executions, params, "DescribeMaintenanceWindowExecutions", default_max=50, newest_first=True
         )
-        fields = shapes.members("MaintenanceWindowExecution")
-        return page_result("WindowExecutions", [shapes.view(e, fields) for e in page], token)
+        items = [shapes.view(e, "MaintenanceWindowExecution") for e in page]
+        return page_result("WindowExecutions", items, token)
 
     def get_maintenance_window_execution(self, state: RegionState, params: Params) -> Result:
         execution = _execution(state, params["WindowExecutionId"])
-        return shapes.view(execution, shapes.output_members("GetMaintenanceWindowExecution"))
+        return shapes.view(execution, shapes.output_shape("GetMaintenanceWindowExecution"))
 
     def describe_maintenance_window_execution_tasks(self, state: RegionState, params: Params) -> Result:
         execution = _execution(state, params["WindowExecutionId"])
         tasks = _by_status(execution.tasks, params)
         page, token = paginate(tasks, params, "DescribeMaintenanceWindowExecutionTasks", default_max=50)
-        fields = shapes.members("MaintenanceWindowExecutionTaskIdentity")
-        return page_result("WindowExecutionTaskIdentities", [shapes.view(t, fields) for t in page], token)
+        items = [shapes.view(t, "MaintenanceWindowExecutionTaskIdentity") for t in page]
+        return page_result("WindowExecutionTaskIdentities", items, token)
 
     def get_maintenance_window_execution_task(self, state: RegionState, params: Params) -> Result:
         task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
-        result = shapes.view(task, shapes.output_members("GetMaintenanceWindowExecutionTask"))
-        result["Type"] = task.task_type  # this operation says Type where the identities say TaskType
-        return result
+        return shapes.view(task, shapes.output_shape("GetMaintenanceWindowExecutionTask"))
 
     def describe_maintenance_window_execution_task_invocations(
         self, state: RegionState, params: Params
@@ -75,10 +73,8 @@ class ExecutionOperations:
         page, token = paginate(
             invocations, params, "DescribeMaintenanceWindowExecutionTaskInvocations", default_max=50
         )
-        fields = shapes.members("MaintenanceWindowExecutionTaskInvocationIdentity")
-        return page_result(
-            "WindowExecutionTaskInvocationIdentities", [_invocation(i, fields) for i in page], token
-        )
+        items = [shapes.view(i, "MaintenanceWindowExecutionTaskInvocationIdentity") for i in page]
+        return page_result("WindowExecutionTaskInvocationIdentities", items, token)
 
     def get_maintenance_window_execution_task_invocation(self, state: RegionState, params: Params) -> Result:
         task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
@@ -87,7 +83,7 @@ class ExecutionOperations:
             lambda i: i.invocation_id == params["InvocationId"],
             f"Maintenance window execution task invocation {params['InvocationId']} does not exist",
         )
-        return _invocation(invocation, shapes.output_members("GetMaintenanceWindowExecutionTaskInvocation"))
+        return shapes.view(invocation, shapes.output_shape("GetMaintenanceWindowExecutionTaskInvocation"))
 
     def cancel_maintenance_window_execution(self, state: RegionState, params: Params) -> Result:
         execution = _execution(state, params["WindowExecutionId"])
@@ -121,12 +117,6 @@ def _find(items: Iterable[T], match: Callable[[T], bool], message: str) -> T:
         if match(item):
             return item
     raise DoesNotExistException(message)
-
-
-def _invocation(invocation: Invocation, fields: tuple[tuple[str, str], ...]) -> Result:
-    result = shapes.view(invocation, fields)
-    result["Parameters"] = invocation.wire_parameters  # the JSON text, not the dict the hook sees
-    return result
 
 
 S = TypeVar("S", TaskExecution, Invocation)

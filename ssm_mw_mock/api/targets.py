@@ -29,6 +29,7 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from ..errors import (
@@ -39,6 +40,7 @@ from ..errors import (
 )
 from ..model.resources import Target, Task, Window
 from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..timing.clock import Clock
 from ..wire import shapes
 
 Params = dict[str, Any]
@@ -47,8 +49,31 @@ Result = dict[str, Any]
 TARGETS_PER_WINDOW = 100
 TAG_VALUES_PER_TARGET = 5
 
-_SETTINGS = frozenset({"Targets", "OwnerInformation", "Name", "Description"})
-_REPLACE_CLEARS = ("OwnerInformation", "Name", "Description")
+
+@cache
+def _register_settings() -> frozenset[str]:
+    return shapes.settings(
+        "RegisterTargetWithMaintenanceWindow", Target, frozenset({"WindowId", "ClientToken"})
+    )
+
+
+@cache
+def _update_settings() -> frozenset[str]:
+    return shapes.settings(
+        "UpdateMaintenanceWindowTarget", Target, frozenset({"WindowId", "WindowTargetId", "Replace"})
+    )
+
+
+@cache
+def _replace_rules() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What Replace=True demands (what registering requires) and clears when not sent (the rest)."""
+    updatable = _update_settings()
+    demanded = tuple(
+        name for name in shapes.required("RegisterTargetWithMaintenanceWindow") if name in updatable
+    )
+    return demanded, tuple(sorted(updatable - set(demanded)))
+
+
 # Filter key → the Target attribute it matches.
 _TARGET_FILTERS = {
     "Type": "resource_type",
@@ -78,7 +103,7 @@ def check_values_present(targets: list[dict[str, Any]]) -> None:
 
 def check_window_targets(resource_type: str, targets: list[dict[str, Any]]) -> None:
     """The shapes SSM accepts for a window target of ``resource_type``."""
-    if not targets:
+    if not targets or any(target.get("Key") is None for target in targets):
         raise ValidationException(_FORMATS)
     check_values_present(targets)
     keys = [target["Key"] for target in targets]
@@ -138,6 +163,8 @@ def _without_target(targets: list[dict[str, Any]], target_id: str) -> list[dict[
 class TargetOperations:
     """Register, update, describe and deregister window targets; mixed into ``Backend``."""
 
+    clock: Clock
+
     def register_target_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
 
@@ -151,36 +178,42 @@ class TargetOperations:
             target = Target(
                 window_id=window.window_id,
                 window_target_id=new_uuid(),
-                resource_type=params["ResourceType"],
                 seq=state.next_seq(),
-                **shapes.from_wire(params, _SETTINGS),
+                **shapes.from_wire(params, _register_settings()),
             )
             window.targets[target.window_target_id] = target
             return target.window_target_id
 
-        return {"WindowTargetId": state.idempotent("RegisterTargetWithMaintenanceWindow", params, register)}
+        return {
+            "WindowTargetId": state.idempotent(
+                "RegisterTargetWithMaintenanceWindow", params, register, self.clock.now()
+            )
+        }
 
     def update_maintenance_window_target(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         target = window_target(window, params["WindowTargetId"])
-        changes = shapes.from_wire(params, _SETTINGS)
+        changes = shapes.from_wire(params, _update_settings())
         if params.get("Replace"):
-            if params.get("Targets") is None:
-                raise ValidationException("Replace requires Targets, the required field of a window target.")
-            for name in _REPLACE_CLEARS:
+            demanded, cleared = _replace_rules()
+            missing = [name for name in demanded if params.get(name) is None]
+            if missing:
+                raise ValidationException(
+                    f"Replace requires {', '.join(missing)}, the required field of a window target."
+                )
+            for name in cleared:
                 changes.setdefault(shapes.attribute_name(name), None)
         if "targets" in changes:
             check_window_targets(target.resource_type, changes["targets"])
         for attr, value in changes.items():
             setattr(target, attr, value)
-        return shapes.view(target, shapes.output_members("UpdateMaintenanceWindowTarget"))
+        return shapes.view(target, shapes.output_shape("UpdateMaintenanceWindowTarget"))
 
     def describe_maintenance_window_targets(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         targets = filtered(list(window.targets.values()), params, _TARGET_FILTERS)
         page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets/{window.window_id}", 50)
-        fields = shapes.members("MaintenanceWindowTarget")
-        return page_result("Targets", [shapes.view(t, fields) for t in page], token)
+        return page_result("Targets", [shapes.view(t, "MaintenanceWindowTarget") for t in page], token)
 
     def deregister_target_from_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])

@@ -32,11 +32,13 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
 from __future__ import annotations
 
 import base64
+from functools import cache
 from typing import Any
 
 from ..errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
 from ..model.resources import Task, Window
 from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..timing.clock import Clock
 from ..wire import shapes
 from .targets import check_values_present, window_target
 
@@ -49,24 +51,32 @@ INSTANCES_PER_TASK = 50
 DEFAULT_PRIORITY = 1
 PLACEHOLDER_LIMIT = "1"
 
-_SETTINGS = frozenset(
-    {
-        "Targets",
-        "TaskArn",
-        "ServiceRoleArn",
-        "TaskParameters",
-        "TaskInvocationParameters",
-        "Priority",
-        "MaxConcurrency",
-        "MaxErrors",
-        "LoggingInfo",
-        "Name",
-        "Description",
-        "CutoffBehavior",
-        "AlarmConfiguration",
-    }
-)
-_SETTING_ATTRIBUTES = tuple(shapes.attribute_name(name) for name in sorted(_SETTINGS))
+
+@cache
+def _update_settings() -> frozenset[str]:
+    """What a task's settings are: everything Update may change (TaskType is fixed at registration)."""
+    return shapes.settings(
+        "UpdateMaintenanceWindowTask", Task, frozenset({"WindowId", "WindowTaskId", "Replace"})
+    )
+
+
+@cache
+def _register_settings() -> frozenset[str]:
+    return shapes.settings("RegisterTaskWithMaintenanceWindow", Task, frozenset({"WindowId", "ClientToken"}))
+
+
+@cache
+def _setting_attributes() -> tuple[str, ...]:
+    return tuple(shapes.attribute_name(name) for name in sorted(_update_settings()))
+
+
+@cache
+def _replace_demands() -> tuple[str, ...]:
+    """What Replace=True demands: the members registering requires that Update can set."""
+    updatable = _update_settings()
+    return tuple(name for name in shapes.required("RegisterTaskWithMaintenanceWindow") if name in updatable)
+
+
 # The member of TaskInvocationParameters that belongs to each task type.
 _INVOCATION_KEYS = {
     "RUN_COMMAND": "RunCommand",
@@ -101,9 +111,9 @@ def window_task(window: Window, task_id: str) -> Task:
         raise DoesNotExistException(f"Maintenance window task {task_id} does not exist") from None
 
 
-def _requested(params: Params) -> dict[str, Any]:
+def _requested(params: Params, allowed: frozenset[str]) -> dict[str, Any]:
     """The task attributes a request sets, with the Lambda payload decoded to the bytes it stands for."""
-    changes = shapes.from_wire(params, _SETTINGS)
+    changes = shapes.from_wire(params, allowed)
     invocation: dict[str, Any] = changes.get("task_invocation_parameters") or {}
     lambda_parameters = invocation.get("Lambda")
     if lambda_parameters and isinstance(lambda_parameters.get("Payload"), str):
@@ -116,9 +126,10 @@ def _requested(params: Params) -> dict[str, Any]:
 
 def _check_task_targets(window: Window, targets: list[dict[str, Any]]) -> None:
     for target in targets:
-        if target["Key"] not in _TASK_TARGET_KEYS:
+        if target.get("Key") not in _TASK_TARGET_KEYS:
+            key = target.get("Key") or "null"  # SSM's service is Java: a missing key reads "null"
             raise ValidationException(
-                f"{target['Key']} is an invalid window task target type, use WindowTargetIds or InstanceIds. "
+                f"{key} is an invalid window task target type, use WindowTargetIds or InstanceIds. "
                 "For Run Command tasks, you must specify at least one resource as the target of the task. "
                 f"You can specify between 1 and {INSTANCES_PER_TASK} instance IDs, or between 1 and "
                 f"{WINDOW_TARGETS_PER_TASK} maintenance window target IDs"
@@ -172,14 +183,16 @@ def _settle(window: Window, task_type: str, task: dict[str, Any], params: Params
 class TaskOperations:
     """Register, get, update, describe and deregister window tasks; mixed into ``Backend``."""
 
+    clock: Clock
+
     def register_task_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         task_type = params["TaskType"]
 
         def register() -> str:
             # Inside, so that a repeated ClientToken gets its answer even if the window changed since.
-            settings: dict[str, Any] = dict.fromkeys(_SETTING_ATTRIBUTES)
-            settings.update(_requested(params))
+            settings: dict[str, Any] = dict.fromkeys(_setting_attributes())
+            settings.update(_requested(params, _register_settings()))
             _settle(window, task_type, settings, params, state.account)
             if len(window.tasks) >= TASKS_PER_WINDOW:
                 raise ResourceLimitExceededException(
@@ -189,41 +202,46 @@ class TaskOperations:
             task = Task(
                 window_id=window.window_id,
                 window_task_id=new_uuid(),
-                task_type=task_type,
                 seq=state.next_seq(),
                 **settings,
             )
             window.tasks[task.window_task_id] = task
             return task.window_task_id
 
-        return {"WindowTaskId": state.idempotent("RegisterTaskWithMaintenanceWindow", params, register)}
+        return {
+            "WindowTaskId": state.idempotent(
+                "RegisterTaskWithMaintenanceWindow", params, register, self.clock.now()
+            )
+        }
 
     def get_maintenance_window_task(self, state: RegionState, params: Params) -> Result:
         task = window_task(state.window(params["WindowId"]), params["WindowTaskId"])
-        return shapes.view(task, shapes.output_members("GetMaintenanceWindowTask"))
+        return shapes.view(task, shapes.output_shape("GetMaintenanceWindowTask"))
 
     def update_maintenance_window_task(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         task = window_task(window, params["WindowTaskId"])
-        changes = _requested(params)
+        changes = _requested(params, _update_settings())
         if params.get("Replace"):
-            if params.get("TaskArn") is None:
-                raise ValidationException("Replace requires TaskArn, the required field of a window task.")
-            settings = dict.fromkeys(_SETTING_ATTRIBUTES)
+            missing = [name for name in _replace_demands() if params.get(name) is None]
+            if missing:
+                raise ValidationException(
+                    f"Replace requires {', '.join(missing)}, the required field of a window task."
+                )
+            settings = dict.fromkeys(_setting_attributes())
         else:
-            settings = {attr: getattr(task, attr) for attr in _SETTING_ATTRIBUTES}
+            settings = {attr: getattr(task, attr) for attr in _setting_attributes()}
         settings.update(changes)
         _settle(window, task.task_type, settings, params, state.account)
         for attr, value in settings.items():
             setattr(task, attr, value)
-        return shapes.view(task, shapes.output_members("UpdateMaintenanceWindowTask"))
+        return shapes.view(task, shapes.output_shape("UpdateMaintenanceWindowTask"))
 
     def describe_maintenance_window_tasks(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
         tasks = filtered(list(window.tasks.values()), params, _TASK_FILTERS)
         page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks/{window.window_id}", 50)
-        fields = shapes.members("MaintenanceWindowTask")
-        return page_result("Tasks", [shapes.view(t, fields) for t in page], token)
+        return page_result("Tasks", [shapes.view(t, "MaintenanceWindowTask") for t in page], token)
 
     def deregister_task_from_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])

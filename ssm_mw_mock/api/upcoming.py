@@ -7,15 +7,18 @@ Known differences from AWS (our documented choices):
 
 - ``ScheduledAfter`` and ``ScheduledBefore`` are inclusive bounds on ``ExecutionTime``; runs before the
   present are never listed.
-- Without ``MaxResults`` a page holds 50 runs (AWS documents no default); a schedule never ends by itself,
-  so a listing with no ``ScheduledBefore`` pages on until the window's EndDate or the year 2199.
+- Without ``MaxResults`` a page holds 50 runs (AWS documents no default), and never more than 1000
+  whatever ``MaxResults`` asks (AWS documents no maximum): the rest comes with ``NextToken``. A schedule
+  never ends by itself, so a listing with no ``ScheduledBefore`` pages on until the window's EndDate or the
+  year 2199.
 - A disabled window has no upcoming runs.
 - A request with neither ``WindowId`` nor ``Targets``, or with ``Targets`` but no ``ResourceType``, is
   refused with ``ValidationException`` (AWS's answer is not documented).
 - Two windows due at the same instant are listed in creation order.
 - A node or tag is matched literally against window targets and task targets (same key, a common
   value); a queried instance id also matches window targets whose tags or resource group select it in
-  the fake inventory (``mw.add_instance``). Windows are listed in creation order.
+  the fake inventory (``mw.add_instance``, and moto's EC2 while moto is active). Windows are listed
+  in creation order.
 """
 
 from __future__ import annotations
@@ -25,11 +28,11 @@ import binascii
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import InvalidNextToken, ValidationException
-from ..model.inventory import resolve
+from ..model.inventory import Inventory, resolve
 from ..model.resources import Window
 from ..model.store import RegionState, filter_instant, filters, page_result, paginate
 from ..timing.clock import Clock
@@ -39,6 +42,9 @@ Params = dict[str, Any]
 Result = dict[str, Any]
 
 DEFAULT_PAGE = 50
+#: The most runs one answer holds, whatever MaxResults asks: a schedule can list runs until 2199, and one
+#: request must not cost more memory than a bounded answer. The rest comes with NextToken.
+MAX_PAGE = 1000
 _FILTER_KEYS = ("ScheduledAfter", "ScheduledBefore")
 _TICK = timedelta(microseconds=1)
 
@@ -70,7 +76,7 @@ class ScheduleOperations:
         if params.get("NextToken"):
             resume = _read_token(params["NextToken"])
             start = max(start, resume[0])
-        limit = params.get("MaxResults") or DEFAULT_PAGE
+        limit = min(params.get("MaxResults") or DEFAULT_PAGE, MAX_PAGE)
         runs = _merged_runs([w for w in windows if w.enabled], start - _TICK)
         if resume is not None:
             runs = itertools.dropwhile(lambda run: (run[0], run[1]) <= resume, runs)
@@ -100,12 +106,15 @@ def windows_naming(state: RegionState, query: list[Params], resource_type: str) 
     instance ids — when its tags or resource group select that instance in the fake inventory; a task
     matches when its ``InstanceIds`` name a queried instance.
     """
+    if any(entry.get("Key") is None for entry in query):
+        raise ValidationException("Each of Targets needs a Key, such as InstanceIds or tag:<key>")
     wanted = {(entry["Key"], value) for entry in query for value in entry.get("Values") or ()}
     instances = {value for key, value in wanted if key == "InstanceIds"}
+    inventory = state.live_inventory()[0] if instances else None  # read once: moto's view is built anew
     found: list[Window] = []
     for window in state.windows.values():
         if any(
-            target.resource_type == resource_type and _names(target.targets, wanted, instances, state)
+            target.resource_type == resource_type and _names(target.targets, wanted, instances, inventory)
             for target in window.targets.values()
         ) or any(_names(task.targets or [], wanted, instances, None) for task in window.tasks.values()):
             found.append(window)
@@ -113,12 +122,12 @@ def windows_naming(state: RegionState, query: list[Params], resource_type: str) 
 
 
 def _names(
-    entries: list[Params], wanted: set[tuple[str, str]], instances: set[str], state: RegionState | None
+    entries: list[Params], wanted: set[tuple[str, str]], instances: set[str], inventory: Inventory | None
 ) -> bool:
     if any((entry["Key"], value) in wanted for entry in entries for value in entry.get("Values") or ()):
         return True
-    if instances and state is not None:
-        return not instances.isdisjoint(resolve(entries, state.inventory))
+    if instances and inventory is not None:
+        return not instances.isdisjoint(resolve(entries, inventory))
     return False
 
 
@@ -147,7 +156,9 @@ def _read_token(token: str) -> tuple[datetime, int]:
         name, _, rest = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
         text, _, seq = rest.rpartition(":")
         if name == "schedule" and seq.isdigit():
-            return datetime.fromisoformat(text), int(seq)
-    except (binascii.Error, UnicodeError, ValueError):
+            instant = datetime.fromisoformat(text)
+            if instant.utcoffset() is not None:  # ours always carry one; a naive time cannot be compared
+                return instant.astimezone(UTC), int(seq)
+    except (binascii.Error, UnicodeError, ValueError, OverflowError):
         pass
     raise InvalidNextToken("The specified token is not valid.")

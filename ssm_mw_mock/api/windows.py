@@ -13,8 +13,8 @@ Known differences from AWS (each a documented choice where AWS's behaviour is no
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from ..engine.simulator import Simulator
@@ -30,6 +30,7 @@ from ..model.store import RegionState, filters, new_window_id, page_result, pagi
 from ..timing.clock import Clock
 from ..timing.schedule import ScheduleError, WindowSchedule, format_execution_time
 from ..wire import shapes
+from ..wire.shapes import output_shape
 from .executions import forget_history
 
 Params = dict[str, Any]
@@ -38,29 +39,28 @@ Result = dict[str, Any]
 WINDOWS_PER_REGION = 50
 TAGS_PER_RESOURCE = 50
 
-# Members that describe a window's configuration, as Create and Update take them.
-_SETTINGS = frozenset(
-    {
-        "Name",
-        "Description",
-        "StartDate",
-        "EndDate",
-        "Schedule",
-        "ScheduleTimezone",
-        "ScheduleOffset",
-        "Duration",
-        "Cutoff",
-        "AllowUnassociatedTargets",
-    }
-)
-# What Replace=True demands, and what it clears when not sent.
-_REPLACE_REQUIRED = ("Name", "Schedule", "Duration", "Cutoff", "AllowUnassociatedTargets")
-_REPLACE_CLEARS = ("Description", "StartDate", "EndDate", "ScheduleTimezone", "ScheduleOffset")
+_NEXT = frozenset({"NextExecutionTime"})  # computed from the clock, not stored
+
+
+@cache
+def _create_settings() -> frozenset[str]:
+    """What Create stores: every input member but the idempotency token and the tags."""
+    return shapes.settings("CreateMaintenanceWindow", Window, frozenset({"ClientToken", "Tags"}))
+
+
+@cache
+def _update_settings() -> frozenset[str]:
+    return shapes.settings("UpdateMaintenanceWindow", Window, frozenset({"WindowId", "Replace"}))
+
+
+@cache
+def _replace_rules() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What Replace=True demands (Create's required members) and clears when not sent (the others)."""
+    demanded = shapes.required("CreateMaintenanceWindow")
+    return demanded, tuple(sorted(_create_settings() - set(demanded)))
+
+
 _WINDOW_FILTERS = ("Name", "Enabled")
-_RESULT_FIELDS: dict[str, Callable[[], tuple[tuple[str, str], ...]]] = {
-    "GetMaintenanceWindow": lambda: shapes.output_members("GetMaintenanceWindow"),
-    "DescribeMaintenanceWindows": lambda: shapes.members("MaintenanceWindowIdentity"),
-}
 
 
 # Members that decide when a window runs; changing one rebuilds its schedule.
@@ -129,7 +129,12 @@ class WindowOperations:
 
     def _window_result(self, window: Window, operation: str) -> Result:
         """Get's answer, or a Describe item (the output members of ``operation`` decide which)."""
-        result = shapes.view(window, _RESULT_FIELDS[operation]())
+        shape = (
+            "MaintenanceWindowIdentity"
+            if operation == "DescribeMaintenanceWindows"
+            else output_shape(operation)
+        )
+        result = shapes.view(window, shape, _NEXT)
         upcoming = next_execution_time(window, self._now())
         if upcoming is not None:
             result["NextExecutionTime"] = upcoming
@@ -138,7 +143,7 @@ class WindowOperations:
     def create_maintenance_window(self, state: RegionState, params: Params) -> Result:
         check_cutoff(params["Duration"], params["Cutoff"])
         tags = _tag_dict(params.get("Tags", ()))
-        settings = shapes.from_wire(params, _SETTINGS)
+        settings = shapes.from_wire(params, _create_settings())
         compiled = compile_schedule(created=self._now(), **_schedule_settings(settings))
 
         def create() -> str:
@@ -161,22 +166,23 @@ class WindowOperations:
             self.simulator.window_scheduled(state, window, now)
             return window.window_id
 
-        return {"WindowId": state.idempotent("CreateMaintenanceWindow", params, create)}
+        return {"WindowId": state.idempotent("CreateMaintenanceWindow", params, create, self.clock.now())}
 
     def get_maintenance_window(self, state: RegionState, params: Params) -> Result:
         return self._window_result(state.window(params["WindowId"]), "GetMaintenanceWindow")
 
     def update_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        changes = shapes.from_wire(params, _SETTINGS | {"Enabled"})
+        changes = shapes.from_wire(params, _update_settings())
         if params.get("Replace"):
-            missing = [name for name in _REPLACE_REQUIRED if params.get(name) is None]
+            demanded, cleared = _replace_rules()
+            missing = [name for name in demanded if params.get(name) is None]
             if missing:
                 raise ValidationException(
                     "Replace requires every required field of the maintenance window; missing: "
                     + ", ".join(missing)
                 )
-            for name in _REPLACE_CLEARS:
+            for name in cleared:
                 changes.setdefault(shapes.attribute_name(name), None)
         check_cutoff(changes.get("duration", window.duration), changes.get("cutoff", window.cutoff))
         now = self._now()
@@ -188,7 +194,7 @@ class WindowOperations:
         window.modified_date = now
         if "compiled" in changes:
             self.simulator.window_scheduled(state, window, now)
-        return shapes.view(window, shapes.output_members("UpdateMaintenanceWindow"))
+        return shapes.view(window, output_shape("UpdateMaintenanceWindow"))
 
     def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
         if state.windows.pop(params["WindowId"], None) is not None:

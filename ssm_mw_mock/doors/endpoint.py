@@ -36,8 +36,43 @@ DEFAULT_REGION = "us-east-1"
 UNKNOWN_OPERATION_CODE = "UnknownOperationException"
 
 _SCOPE_REGION = LazyPattern(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
-#: SSM's host names: ``ssm.<region>.amazonaws.com``, ``ssm-fips.…`` and China's ``….amazonaws.com.cn``.
-SSM_HOST = LazyPattern(r"ssm(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?", re.IGNORECASE)
+#: The DNS suffixes of botocore's partitions (``botocore/data/partitions.json``: ``dnsSuffix`` and
+#: ``dualStackDnsSuffix``), which SSM's endpoint rules put after ``ssm.<region>.`` / ``ssm-fips.<region>.``.
+DNS_SUFFIXES = (
+    "amazonaws.com",
+    "amazonaws.com.cn",
+    "amazonaws.eu",
+    "c2s.ic.gov",
+    "sc2s.sgov.gov",
+    "cloud.adc-e.uk",
+    "csp.hci.ic.gov",
+)
+DUAL_STACK_SUFFIXES = (
+    "api.aws",
+    "api.amazonwebservices.com.cn",
+    "api.amazonwebservices.eu",
+    "api.aws.ic.gov",
+    "api.aws.scloud",
+    "api.cloud-aws.adc-e.uk",
+    "api.aws.hci.ic.gov",
+)
+_SUFFIX = "|".join(
+    re.escape(suffix) for suffix in sorted({*DNS_SUFFIXES, *DUAL_STACK_SUFFIXES}, key=len)[::-1]
+)
+_VPCE_SUFFIX = "|".join(re.escape(suffix) for suffix in sorted(DNS_SUFFIXES, key=len)[::-1])
+#: SSM's host names, region in the one group that matched: ``ssm.<region>.amazonaws.com``, ``ssm-fips.…``,
+#: dual-stack ``ssm.<region>.api.aws``, the other partitions' (``….amazonaws.com.cn``), and an interface
+#: VPC endpoint's regional or zonal name, ``vpce-0a1b…-5e6f[-us-east-1a].ssm.<region>.vpce.amazonaws.com``.
+SSM_HOST_PATTERN = (
+    rf"(?:ssm(?:-fips)?\.([a-z0-9-]+)\.(?:{_SUFFIX})"
+    rf"|vpce-[a-z0-9-]+\.ssm\.([a-z0-9-]+)\.vpce\.(?:{_VPCE_SUFFIX}))(?::\d+)?"
+)
+SSM_HOST = LazyPattern(SSM_HOST_PATTERN, re.IGNORECASE)
+#: How deep request JSON may nest. SSM's deepest maintenance-window members (task invocation parameters: a
+#: map of lists) nest four or five levels; the limit answers a hostile body before the parser recurses.
+MAX_NESTING = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +103,30 @@ def region_of(authorization: str | None, host: str | None) -> str:
     if host:
         named = SSM_HOST.fullmatch(host.strip())
         if named:
-            return named.group(1).lower()
+            return (named.group(1) or named.group(2)).lower()
     return DEFAULT_REGION
+
+
+def nests_too_deep(body: bytes, limit: int = MAX_NESTING) -> bool:
+    """Whether JSON text opens more than ``limit`` arrays and objects inside one another (strings skipped)."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub(b"", body)):
+        if bracket in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def too_deep_reply(code: str) -> Reply:
+    """The answer to a body :func:`nests_too_deep`: ``code`` is the door's error code for a bad body."""
+    return json_reply(
+        400, code, f"The request body nests JSON arrays and objects more than {MAX_NESTING} levels deep."
+    )
 
 
 def claims(target: str | None, body: bytes | None) -> bool:
@@ -110,6 +167,8 @@ def answer(
             f"ssm_mw_mock cannot serve {what}: an SSM request names its operation as "
             f"X-Amz-Target: {wire.TARGET_PREFIX}<Operation>.",
         )
+    if nests_too_deep(body):
+        return too_deep_reply("SerializationException")
     decision = routing.route("ssm", operation, body)
     if decision.route is not Route.OURS:
         if operation not in ssm_operations():

@@ -8,8 +8,13 @@ goes back to normal when the last mock stops. While a mock is active:
   active mock, whichever of ssm_mw_mock and moto's ``mock_aws`` started first; they are never signed, so
   no credentials are needed;
 - anything else goes to moto if its ``mock_aws`` is active, and is otherwise refused with a ``ClientError``
-  that names the operation;
-- nothing reaches the network: ``Endpoint._send`` refuses too;
+  that names the operation. moto answers it exactly once: from its ``before-send`` hook where the client
+  has it (clients made after moto was imported), else from ``Endpoint._send``, which a request reaches
+  only when no hook answered (clients made before); the hook is never registered a second time;
+- the account of a maintenance-window call is the one moto gives the client's credentials while moto is
+  active (``doors/moto.py``), else the mock's ``account_id``. The credentials are the client's request
+  signer's: ``BaseClient._make_request`` leaves the signer in the request context for ``_send_request``;
+- nothing else reaches the network: ``Endpoint._send`` refuses;
 - ``AWS_DEFAULT_REGION`` is set to ``us-east-1`` if no region is configured, so ``boto3.client("ssm")``
   works on a bare machine (a client given a region keeps it);
 - a botocore session that has not loaded credentials yet hands out fake ones instead of running its
@@ -26,6 +31,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.awsrequest import AWSResponse
+from botocore.client import BaseClient
 from botocore.credentials import Credentials
 from botocore.endpoint import Endpoint, convert_to_response_dict
 from botocore.exceptions import ClientError
@@ -33,7 +39,7 @@ from botocore.session import Session
 from botocore.signers import RequestSigner
 
 from ..wire import protocol
-from . import routing
+from . import moto, routing
 from .routing import REFUSED_CODE, Route
 
 if TYPE_CHECKING:
@@ -43,6 +49,8 @@ if TYPE_CHECKING:
 
 DEFAULT_REGION = "us-east-1"
 FAKE_CREDENTIALS = Credentials("ssm-mw-mock-access-key", "ssm-mw-mock-secret-key", method="ssm-mw-mock")
+#: Where ``_make_request`` leaves the client's request signer in botocore's request context.
+SIGNER_KEY = "ssm_mw_mock_signer"
 
 
 class Serving(Protocol):
@@ -101,6 +109,8 @@ def _install() -> None:
     _originals["_send"] = Endpoint.__dict__["_send"]
     _originals["sign"] = RequestSigner.__dict__["sign"]
     _originals["get_credentials"] = Session.__dict__["get_credentials"]
+    _originals["_make_request"] = BaseClient.__dict__["_make_request"]
+    BaseClient._make_request = _make_request
     Endpoint._send_request = _send_request
     Endpoint._send = _send
     RequestSigner.sign = _sign
@@ -119,6 +129,7 @@ def _uninstall() -> None:
     Endpoint._send = _originals.pop("_send")
     RequestSigner.sign = _originals.pop("sign")
     Session.get_credentials = _originals.pop("get_credentials")
+    BaseClient._make_request = _originals.pop("_make_request")
     saved = _saved_region.pop()
     if saved is None:
         os.environ.pop("AWS_DEFAULT_REGION", None)
@@ -134,12 +145,15 @@ def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model:
     service_model = operation_model.service_model
     decision = routing.route(service_model.endpoint_prefix, name, request_dict.get("body"))
     if decision.route is Route.OURS:
-        region = request_dict["context"].get("client_region") or DEFAULT_REGION
-        status, body = routing.dispatch(mock.backend, name, decision, region, mock.account_id)
+        context = request_dict["context"]
+        region = context.get("client_region") or DEFAULT_REGION
+        account = mock.account_id
+        if moto.active():
+            account = moto.account_of(moto.credentials_key(context.get(SIGNER_KEY)))
+        status, body = routing.dispatch(mock.backend, name, decision, region, account)
         return _respond(self, request_dict, operation_model, status, body)
     if decision.route is Route.MOTO:
-        # A client made before moto was imported lacks moto's hook; give it one (once).
-        self._event_emitter.register("before-send", routing.moto_stubber(), unique_id="ssm_mw_mock:moto")
+        # moto's hook answers (clients made after moto's import have it), or ``_send`` asks moto.
         return _originals["_send_request"](self, request_dict, operation_model)
     raise ClientError(
         {"Error": {"Code": REFUSED_CODE, "Message": routing.refusal(service_model.service_name, name)}}, name
@@ -166,9 +180,22 @@ def _respond(
     return http, parsed
 
 
+def _make_request(
+    self: BaseClient, operation_model: OperationModel, request_dict: dict[str, Any], context: dict[str, Any]
+) -> Any:
+    # The endpoint knows nothing of the client; its credentials are on its signer.
+    context[SIGNER_KEY] = self._request_signer
+    return _originals["_make_request"](self, operation_model, request_dict, context)
+
+
 def _send(self: Endpoint, request: Any) -> Any:
     if current() is None:
         return _originals.get("_send", Endpoint._send)(self, request)
+    # No before-send hook answered: a client made before moto was imported has none. moto answers here,
+    # once; a client that has the hook never gets here with a request moto answers.
+    answer = moto.answer(request)
+    if answer is not None:
+        return answer
     raise ClientError(
         {
             "Error": {

@@ -1,18 +1,19 @@
 """The ``requests`` front door: code that signs and sends its own HTTP to SSM with ``requests``.
 
-While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``,
-or China's ``….amazonaws.com.cn``) is answered by :func:`endpoint.answer` — the same wire layer and
-backend as the botocore front door and the HTTP server. It uses the ``responses`` library (an optional
-extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send`` at class level, so
-sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
-``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or
-moto's.
+While a mock is active, a ``requests`` call to ``https://ssm.<region>.amazonaws.com/`` (or ``ssm-fips.…``, the
+dual-stack ``ssm.<region>.api.aws``, another partition's such as ``….amazonaws.com.cn``, or an interface VPC
+endpoint's ``vpce-….ssm.<region>.vpce.amazonaws.com``) is answered by :func:`endpoint.answer` — the same wire
+layer and backend as the botocore front door and the HTTP server. It uses the ``responses`` library (an
+optional extra, ``ssm_mw_mock[requests]``), which patches ``requests``' ``HTTPAdapter.send`` at class level,
+so sessions made before the mock started are caught too. Every other ``requests`` call goes on to whatever
+``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or moto's.
 
 With moto: a maintenance-window call is ours; any other SSM call is passed on to moto when its
 ``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, exactly as
 for botocore clients. Known difference from the botocore front door: this holds when moto's ``mock_aws``
 starts first (outside ours). moto's ``requests`` hook, started after ours, sits in front of it and answers
-every AWS URL itself, maintenance windows included, until it stops.
+every AWS URL itself, maintenance windows included, until it stops. While moto is active, a call's
+account is the one moto gives the access key of its SigV4 signature (``doors/moto.py``).
 """
 
 from __future__ import annotations
@@ -23,15 +24,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import endpoint, routing
+from . import endpoint, moto
 
 if TYPE_CHECKING:
     from .patching import Serving
 
 #: Every URL of SSM's public endpoints; anything else is none of our business.
-SSM_URL = re.compile(
-    r"https?://ssm(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?::\d+)?(?:[/?].*)?", re.IGNORECASE
-)
+SSM_URL = re.compile(rf"https?://{endpoint.SSM_HOST_PATTERN}(?:[/?].*)?", re.IGNORECASE)
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
@@ -78,9 +77,12 @@ class RequestsDoor:
 
     def _claims(self, request: Any) -> tuple[bool, str]:
         """A ``responses`` matcher: maintenance-window calls, and other SSM calls unless moto takes them."""
-        if endpoint.claims(request.headers.get("X-Amz-Target"), _body(request)):
+        body = _body(request)
+        if endpoint.nests_too_deep(body):
+            return True, ""  # refused by endpoint.answer before anything parses it
+        if endpoint.claims(request.headers.get("X-Amz-Target"), body):
             return True, ""
-        if routing.moto_stubber() is not None:
+        if moto.active():
             return False, "not a maintenance-window call; passed on to moto"
         return True, ""  # refused by endpoint.answer, naming the operation
 
@@ -89,13 +91,17 @@ class RequestsDoor:
         path = url.path or "/"
         if url.query:
             path = f"{path}?{url.query}"
+        authorization = request.headers.get("Authorization")
+        account = self._mock.account_id
+        if moto.active():  # the account moto gives the signature's access key, as for botocore clients
+            account = moto.account_of(moto.signed_key(authorization))
         reply = endpoint.answer(
             self._mock.backend,
-            self._mock.account_id,
+            account,
             method=request.method,
             path=path,
             target=request.headers.get("X-Amz-Target"),
-            authorization=request.headers.get("Authorization"),
+            authorization=authorization,
             host=url.netloc,
             body=_body(request),
         )

@@ -6,6 +6,8 @@ what to do with a request and answers ours through :func:`dispatch`, so the rule
 - a maintenance-window operation of SSM is always ours;
 - a tag call is ours when it names ``ResourceType=MaintenanceWindow``, or a value SSM does not have (so
   the caller gets SSM's ``ValidationException`` rather than moto's answer for some other resource);
+- the Resource Groups Tagging API's ``GetResources`` is ours when its ``ResourceTypeFilters`` name
+  maintenance windows only (``ssm:maintenancewindow``), so tag-based discovery finds our windows;
 - anything else goes to moto when its ``mock_aws`` is active, and is refused otherwise with
   ``NotMockedByMaintenanceWindowsMock``, naming the operation and what the mock does serve.
 """
@@ -14,19 +16,22 @@ from __future__ import annotations
 
 import enum
 import logging
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..api import discovery
 from ..api.operations import TAG_OPERATIONS, taggable_types, window_operations
 from ..errors import InternalServerError, SsmError
 from ..wire import protocol
+from . import moto
 
 if TYPE_CHECKING:
     from ..api.backend import Backend
 
 logger = logging.getLogger(__name__)
 
+#: The Tagging API operation that lists resources by type and tag (answered for maintenance windows).
+DISCOVERY = "GetResources"
 #: The error code of a call the mock does not serve, from every front door.
 REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
 
@@ -60,15 +65,23 @@ def is_ours(operation: str, params: dict[str, Any] | None) -> bool:
     return resource_type == "MaintenanceWindow" or resource_type not in taggable_types()
 
 
-def moto_stubber() -> Any:
-    """moto's before-send hook if its ``mock_aws`` is active, else None (moto is never imported here)."""
-    models = sys.modules.get("moto.core.models")
-    stubber = getattr(models, "botocore_stubber", None)
-    return stubber if getattr(stubber, "enabled", False) else None
+def is_discovery(params: dict[str, Any] | None) -> bool:
+    """Whether a Tagging API ``GetResources`` asks for maintenance windows only (and nothing we lack)."""
+    if not isinstance(params, dict) or not set(params) <= discovery.SUPPORTED:
+        return False
+    types = params.get("ResourceTypeFilters")
+    return isinstance(types, list) and bool(types) and all(t == discovery.WINDOW_TYPE for t in types)
 
 
 def route(service: str, operation: str, body: bytes | str | None) -> Decision:
     """Decide who answers ``operation`` of ``service`` (botocore's endpoint prefix, e.g. ``"ssm"``)."""
+    if service == "tagging" and operation == DISCOVERY:
+        try:
+            wanted = protocol.decode(body)
+        except SsmError:
+            wanted = None  # not JSON we can read: not a request for our windows
+        if is_discovery(wanted):
+            return Decision(Route.OURS, params=wanted)
     if service == "ssm" and (operation in window_operations() or operation in TAG_OPERATIONS):
         try:
             params = protocol.decode(body)
@@ -76,7 +89,7 @@ def route(service: str, operation: str, body: bytes | str | None) -> Decision:
             return Decision(Route.OURS, error=error)
         if is_ours(operation, params):
             return Decision(Route.OURS, params=params)
-    if moto_stubber() is not None:
+    if moto.active():
         return Decision(Route.MOTO)
     return Decision(Route.REFUSED)
 
@@ -99,7 +112,10 @@ def dispatch(
     try:
         if decision.error is not None:
             raise decision.error
-        return 200, protocol.encode(backend.call(operation, decision.params or {}, region, account))
+        params = decision.params or {}
+        if operation == DISCOVERY:
+            return 200, protocol.encode(backend.discover(params, region, account))
+        return 200, protocol.encode(backend.call(operation, params, region, account))
     except SsmError as error:
         return error.status, protocol.error_body(error)
     except Exception:  # a bug of ours: answer as AWS would, and keep the traceback for the report

@@ -8,28 +8,38 @@ changes nothing, for the execution simulator and for anything else that needs a 
 
 Known differences from AWS (each a documented choice where AWS's behaviour is not known):
 
-- ``InstanceIds`` resolve to the ids as listed, whether or not the inventory knows them (SSM would skip
+- ``InstanceIds`` resolve to the ids as listed when the inventory does not know them (SSM would skip
   nodes that are not managed); the other keys only find instances of the inventory.
 - ``tag-key`` matches an instance carrying any of the keys; ``tag:<key>`` any of the values; several
   targets of one window target are ANDed (as the user guide says for tag pairs).
 - Resource groups hold instances only (type ``AWS::EC2::Instance``); ``resource-groups:ResourceTypeFilters``
   keeps them only if it names that type. An unknown group resolves to no instances.
-- moto's EC2 instances are not consulted.
+- While moto's ``mock_aws`` is active, moto's EC2 instances of the same (account, region) join the
+  inventory (``doors/moto.py``, plugged in as an :class:`InventorySource`), with their current state.
+- Only running instances are reached, as SSM reaches only online managed nodes; a stopped or pending
+  instance is left out of the run (SSM would show its invocation ``Delayed`` and then ``Delivery Timed
+  Out``). ``InstanceIds`` of a window target are taken as listed unless the inventory knows the instance
+  and it is not running; ``InstanceIds`` named on the task itself are always taken as listed.
+- A tag or resource-group target that selects no running instance is not an error (SSM runs the task
+  with no invocations); :func:`explain` says why, for ``mw.unresolved_targets``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 INSTANCE_RESOURCE_TYPE = "AWS::EC2::Instance"
+RUNNING = "running"
 
 
 @dataclass(slots=True)
 class Instance:
     instance_id: str
     tags: dict[str, str] = field(default_factory=dict)
+    #: EC2's instance state name; instances added with ``mw.add_instance`` are always running.
+    state: str = RUNNING
 
 
 @dataclass(slots=True)
@@ -44,6 +54,8 @@ class Inventory:
 
     instances: dict[str, Instance] = field(default_factory=dict)
     groups: dict[str, ResourceGroup] = field(default_factory=dict)
+    #: Whether moto's EC2 was consulted for this view (for the wording of :func:`explain`).
+    from_moto: bool = False
 
     def add_instance(self, instance_id: str, tags: Mapping[str, str] | None = None) -> Instance:
         """Add an instance, or replace the tags of one already added."""
@@ -68,21 +80,98 @@ class Inventory:
         return group
 
 
+class InventorySource(Protocol):
+    """Somewhere else instances live (moto's EC2): merged into the mock's own inventory when asked."""
+
+    def merged(self, own: Inventory, account: str, region: str) -> Inventory | None:
+        """``own`` with this source's instances of (account, region); None when it has none to add."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedTarget:
+    """A window target whose tags or resource group selected no running instance when a task ran."""
+
+    account: str
+    region: str
+    window_id: str
+    window_target_id: str
+    targets: tuple[str, ...]  # "tag:Patch=yes", "resource-groups:Name=web"
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Window target {self.window_target_id} of {self.window_id} ({', '.join(self.targets)}) "
+            f"matched no running instance in account {self.account}, {self.region}: {self.reason}"
+        )
+
+
 def resolve(targets: Sequence[Mapping[str, Any]], inventory: Inventory) -> list[str]:
     """The instance ids a window target's ``Targets`` (``[{"Key": ..., "Values": [...]}]``) stand for.
 
-    ``InstanceIds`` come back as listed; tag and resource-group keys select instances of ``inventory`` in
-    the order they were added, keeping those that satisfy every entry of ``targets``.
+    ``InstanceIds`` come back as listed; tag and resource-group keys select the running instances of
+    ``inventory`` in the order they were added, keeping those that satisfy every entry of ``targets``.
     """
     listed = [value for target in targets if target["Key"] == "InstanceIds" for value in target["Values"]]
     selectors = [target for target in targets if target["Key"] != "InstanceIds"]
     if not selectors:
-        return list(dict.fromkeys(listed))
+        return [instance_id for instance_id in dict.fromkeys(listed) if _reachable(instance_id, inventory)]
+    return [instance.instance_id for instance in _selected(selectors, inventory) if instance.state == RUNNING]
+
+
+def _reachable(instance_id: str, inventory: Inventory) -> bool:
+    """A listed instance is reached unless the inventory knows it and it is not running."""
+    known = inventory.instances.get(instance_id)
+    return known is None or known.state == RUNNING
+
+
+def _selected(selectors: Sequence[Mapping[str, Any]], inventory: Inventory) -> list[Instance]:
+    """Every instance of ``inventory`` that the tag and resource-group entries pick, running or not."""
     return [
-        instance.instance_id
+        instance
         for instance in inventory.instances.values()
         if all(_selects(target["Key"], target["Values"], instance, inventory) for target in selectors)
     ]
+
+
+def explain(targets: Sequence[Mapping[str, Any]], inventory: Inventory) -> str | None:
+    """Why ``targets`` select no running instance, or None if they select one (or only list ids)."""
+    selectors = [target for target in targets if target["Key"] != "InstanceIds"]
+    if not selectors:
+        listed = [value for target in targets for value in target["Values"]]
+        stopped = [inventory.instances[i] for i in listed if not _reachable(i, inventory)]
+        if not listed or len(stopped) < len(set(listed)):
+            return None
+        return _not_running(stopped)
+    matched = _selected(selectors, inventory)
+    if any(instance.state == RUNNING for instance in matched):
+        return None
+    if inventory.from_moto:
+        where = "mw.add_instance() added none and moto's EC2 holds none"
+    else:
+        where = "mw.add_instance() added none (and moto's mock_aws is not active)"
+    if not inventory.instances:
+        return f"there is no inventory at all: {where} in this account and region."
+    if matched:
+        return _not_running(matched)
+    groups = [v for t in targets if t["Key"] == "resource-groups:Name" for v in t["Values"]]
+    missing = [name for name in groups if name not in inventory.groups]
+    if missing:
+        return f"there is no resource group named {', '.join(missing)}."
+    if groups:
+        return "its resource group holds no instance that meets the other keys."
+    return f"none of the {len(inventory.instances)} instances has those tags."
+
+
+def _not_running(instances: Sequence[Instance]) -> str:
+    states = ", ".join(f"{instance.instance_id} is {instance.state}" for instance in instances)
+    return f"the instances it selects are not running ({states}); SSM reaches only running nodes."
+
+
+def describe(targets: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """``Targets`` as short text, ``("tag:Patch=yes,maybe", ...)``, for messages."""
+    return tuple(f"{target['Key']}={','.join(target['Values'])}" for target in targets)
 
 
 def _selects(key: str, values: Sequence[str], instance: Instance, inventory: Inventory) -> bool:

@@ -1,8 +1,10 @@
 """The resources a maintenance window is made of, as plain dataclasses.
 
-Attributes are the snake_case forms of SSM's member names (see ``shapes``), so results are built by
-projecting an object onto an output shape. Only what SSM stores lives here; derived values such as
-``NextExecutionTime`` are computed by the operations from the clock.
+Attributes are the snake_case forms of SSM's member names (see ``wire.shapes``): the members a request
+stores are read from the operation's input shape, and results are built by projecting an object onto an
+output shape, so a member SSM adds to its model needs one field here (plus its behaviour, if it has any).
+Only what SSM stores lives here; derived values such as ``NextExecutionTime`` are computed by the
+operations from the clock.
 """
 
 from __future__ import annotations
@@ -74,8 +76,3 @@ class Task:
     description: str | None = None
     cutoff_behavior: str | None = None
     alarm_configuration: dict[str, Any] | None = None
-
-    @property
-    def type(self) -> str:
-        """DescribeMaintenanceWindowTasks calls ``TaskType`` ``Type``."""
-        return self.task_type

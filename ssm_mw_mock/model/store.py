@@ -7,6 +7,8 @@ pagination.
 Known differences from AWS:
 
 - Listings are returned in creation order; AWS does not document an order.
+- A ``ClientToken`` is remembered for 24 hours of the mock's clock from its first use, and a region
+  remembers at most 10,000 (the oldest are forgotten first); after that the token is new again.
 - ``NextToken`` is an opaque token of ours. A token that this mock did not issue for the same listing is
   answered with ``InvalidNextToken`` (AWS does not declare that error for these operations).
 """
@@ -15,21 +17,29 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import itertools
+import json
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from ..errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken, ValidationException
 from ..timing.schedule import ScheduleError, parse_instant
 from .history import WindowExecution
-from .inventory import Inventory
+from .inventory import Inventory, InventorySource
 from .resources import Window
 
 T = TypeVar("T")
+
+#: How long a ClientToken is remembered, on the mock's clock. SSM documents no window; 24 hours is what
+#: several AWS APIs document for theirs (SimSpace Weaver's StartApp, Oracle Database@AWS).
+TOKEN_LIFETIME = timedelta(hours=24)
+#: The most ClientTokens one region remembers at once; past it the oldest are forgotten.
+TOKENS_PER_REGION = 10_000
 
 
 def new_window_id() -> str:
@@ -49,9 +59,23 @@ class RegionState:
     region: str
     windows: dict[str, Window] = field(default_factory=dict)
     executions: dict[str, WindowExecution] = field(default_factory=dict)  # in start order
-    tokens: dict[tuple[str, str], tuple[dict[str, Any], Any]] = field(default_factory=dict)
+    # (operation, ClientToken) -> (digest of the request, the answer, when the token expires).
+    tokens: dict[tuple[str, str], tuple[bytes, Any, datetime]] = field(default_factory=dict)
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     inventory: Inventory = field(default_factory=Inventory)
+    #: Where else instances live (moto's EC2 while its mock_aws is active); None: the inventory alone.
+    source: InventorySource | None = None
+
+    def live_inventory(self) -> tuple[Inventory, bool]:
+        """The instances targets resolve against now, and whether they came from a live source.
+
+        A live view (moto's) can change without a call to the mock, so plans built from it are not kept.
+        """
+        if self.source is not None:
+            merged = self.source.merged(self.inventory, self.account, self.region)
+            if merged is not None:
+                return merged, True
+        return self.inventory, False
 
     def next_seq(self) -> int:
         return next(self.sequence)
@@ -63,14 +87,21 @@ class RegionState:
         except KeyError:
             raise DoesNotExistException(f"Maintenance window {window_id} does not exist") from None
 
-    def idempotent(self, operation: str, params: dict[str, Any], create: Callable[[], T]) -> T:
-        """Run ``create`` once per ``ClientToken``; a repeat with other parameters is refused."""
+    def idempotent(self, operation: str, params: dict[str, Any], create: Callable[[], T], now: datetime) -> T:
+        """Run ``create`` once per live ``ClientToken``; a repeat with other parameters is refused.
+
+        A token lives for ``TOKEN_LIFETIME`` of the mock's clock from its first use, and a region keeps at
+        most ``TOKENS_PER_REGION`` of them (the oldest go first), so tokens cost bounded memory. Only a
+        call that succeeds records its token, and only then are old records dropped: a refused call
+        changes nothing.
+        """
         token = params.get("ClientToken")
         if token is None:
             return create()
-        fingerprint = {k: v for k, v in params.items() if k != "ClientToken"}
-        known = self.tokens.get((operation, token))
-        if known is not None:
+        fingerprint = _fingerprint(params)
+        key = (operation, token)
+        known = self.tokens.get(key)
+        if known is not None and known[2] > now:
             if known[0] != fingerprint:
                 raise IdempotentParameterMismatch(
                     f"The ClientToken {token} was already used with different parameters"
@@ -78,8 +109,21 @@ class RegionState:
             result: T = known[1]
             return result
         result = create()
-        self.tokens[(operation, token)] = (fingerprint, result)
+        self.tokens.pop(key, None)  # an expired record: the token starts a new life
+        self.tokens[key] = (fingerprint, result, now + TOKEN_LIFETIME)
+        # Records are in order of first use, and so of expiry: the expired and the surplus are in front.
+        while self.tokens:
+            oldest = next(iter(self.tokens))
+            if self.tokens[oldest][2] > now and len(self.tokens) <= TOKENS_PER_REGION:
+                break
+            del self.tokens[oldest]
         return result
+
+
+def _fingerprint(params: dict[str, Any]) -> bytes:
+    """A digest of the request without its token: what a repeat must match (the request itself may be big)."""
+    text = json.dumps({k: v for k, v in params.items() if k != "ClientToken"}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).digest()
 
 
 class Sequenced(Protocol):

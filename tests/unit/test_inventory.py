@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
 import pytest
 
 from ssm_mw_mock import MaintenanceWindowsMock
-from ssm_mw_mock.model.inventory import Inventory, resolve
+from ssm_mw_mock.doors import moto as moto_bridge
+from ssm_mw_mock.model.inventory import Instance, Inventory, explain, resolve
 
 
 @pytest.fixture
@@ -140,3 +142,70 @@ def test_handle_inventory_is_wiped_by_reset_and_needs_a_started_mock() -> None:
         mock.add_instance("i-1")
         mock.reset()
         assert mock.backend.state(mock.account_id, "us-east-1").inventory.instances == {}
+
+
+# Instance state and the reasons a target resolves to nothing.
+
+
+def _with_states() -> Inventory:
+    inv = Inventory()
+    inv.instances["i-up"] = Instance("i-up", {"Patch": "yes"})
+    inv.instances["i-down"] = Instance("i-down", {"Patch": "yes", "Role": "db"}, state="stopped")
+    inv.instances["i-new"] = Instance("i-new", {"Role": "db"}, state="pending")
+    return inv
+
+
+def test_resolve_reaches_only_running_instances() -> None:
+    inv = _with_states()
+    assert resolve([T("tag:Patch", "yes")], inv) == ["i-up"]
+    assert resolve([T("tag-key", "Role")], inv) == []
+    assert resolve([T("InstanceIds", "i-down", "i-up", "i-unknown")], inv) == ["i-up", "i-unknown"]
+
+
+@pytest.mark.parametrize(
+    ("targets", "reason"),
+    [
+        ([T("tag:Patch", "yes")], None),
+        ([T("InstanceIds", "i-up")], None),
+        ([T("InstanceIds", "i-unknown")], None),
+        (
+            [T("tag-key", "Role")],
+            "the instances it selects are not running (i-down is stopped, i-new is pending); "
+            "SSM reaches only running nodes.",
+        ),
+        (
+            [T("InstanceIds", "i-down")],
+            "the instances it selects are not running (i-down is stopped); SSM reaches only running nodes.",
+        ),
+        ([T("tag:Patch", "no")], "none of the 3 instances has those tags."),
+        ([T("resource-groups:Name", "web")], "there is no resource group named web."),
+    ],
+)
+def test_explain_names_the_reason(targets: list[dict[str, Any]], reason: str | None) -> None:
+    assert explain(targets, _with_states()) == reason
+
+
+def test_explain_an_empty_inventory() -> None:
+    assert explain([T("tag:Patch", "yes")], Inventory()) == (
+        "there is no inventory at all: mw.add_instance() added none (and moto's mock_aws is not active) "
+        "in this account and region."
+    )
+
+
+def test_moto_tag_query_members() -> None:
+    instances = [Instance("i-a", {"Role": "web", "Env": "prod"}), Instance("i-b", {"Role": "web"})]
+    query = {
+        "ResourceTypeFilters": ["AWS::EC2::Instance"],
+        "TagFilters": [{"Key": "Role", "Values": ["web"]}, {"Key": "Env"}],
+    }
+    assert moto_bridge._members({"Type": "TAG_FILTERS_1_0", "Query": json.dumps(query)}, instances) == ["i-a"]
+    query["ResourceTypeFilters"] = ["AWS::S3::Bucket"]
+    assert moto_bridge._members({"Type": "TAG_FILTERS_1_0", "Query": json.dumps(query)}, instances) == []
+    assert moto_bridge._members({"Type": "CLOUDFORMATION_STACK_1_0", "Query": "{}"}, instances) == []
+
+
+def test_signed_key_reads_the_sigv4_credential() -> None:
+    header = "AWS4-HMAC-SHA256 Credential=AKIAOTHER/20240304/us-east-1/ssm/aws4_request, Signature=x"
+    assert moto_bridge.signed_key(header) == "AKIAOTHER"
+    assert moto_bridge.signed_key(None) is None
+    assert moto_bridge.signed_key("Bearer token") is None

@@ -487,7 +487,8 @@ SIX_OR_SEVEN = (
         ),
         (
             "rate(99999999999 days)",
-            "Invalid rate expression 'rate(99999999999 days)': value 99999999999 is too large",
+            "Invalid rate expression 'rate(99999999999 days)': value 99999999999 is too large: a rate "
+            "interval can be at most 84006 days, the span of the years 1970-2199",
         ),
         (
             "at(2020-13-01T00:00:00)",

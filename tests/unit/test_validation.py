@@ -473,3 +473,37 @@ def test_fast_path_agrees_with_reporting_path(operation: str, data: st.DataObjec
             assert valid(params) is False
         return
     assert valid(params) is (not errors)
+
+
+# -- absent bounds and Java's integer range (issue #13: "failed to satisfy constraint: None") ----------------
+
+
+def test_a_member_without_max_has_no_upper_bound_and_no_none_clause() -> None:
+    from ssm_mw_mock.wire.constraints import constraints_of
+
+    shape = MODEL.operation_model("DescribeMaintenanceWindowSchedule").input_shape.members["MaxResults"]
+    limits = constraints_of(shape)
+    assert limits.high == float("inf")
+    assert limits.element_clauses() == ["Member must have value greater than or equal to 1"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2**31, "Expected an integer of at most 32 bits, not 2147483648 for 'MaxResults'"),
+        (-(2**31) - 1, "Expected an integer of at most 32 bits, not -2147483649 for 'MaxResults'"),
+        (2**64, "Expected an integer of at most 32 bits, not 18446744073709551616 for 'MaxResults'"),
+    ],
+)
+def test_integers_beyond_java_int_are_serialization_errors(value: int, text: str) -> None:
+    with pytest.raises(SerializationException) as caught:
+        default_validator().validate(
+            "DescribeMaintenanceWindowSchedule", {"WindowId": WINDOW_ID, "MaxResults": value}
+        )
+    assert str(caught.value) == text
+
+
+def test_largest_java_int_is_accepted_where_no_max_is_set() -> None:
+    default_validator().validate(
+        "DescribeMaintenanceWindowSchedule", {"WindowId": WINDOW_ID, "MaxResults": 2**31 - 1}
+    )
