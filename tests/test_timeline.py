@@ -249,7 +249,9 @@ def test_format_duration(seconds: int, text: str) -> None:
 
 def test_timeline_is_a_plain_value() -> None:
     timeline = Timeline(now=datetime(2024, 3, 4, tzinfo=UTC), windows=())
-    assert timeline.executions == timeline.tasks == timeline.invocations == ()
+    assert timeline.executions == ()
+    assert timeline.tasks == ()
+    assert timeline.invocations == ()
     execution = TimelineExecution(
         "e", "mw-0", "IN_PROGRESS", None, datetime(2024, 3, 4, tzinfo=UTC), None, ()
     )
