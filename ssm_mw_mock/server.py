@@ -14,8 +14,7 @@ including malformed HTTP; a body over :data:`MAX_BODY` gets 413 without being he
 stalled connection times out; ``stop()`` stops accepting, wakes idle keep-alive connections, lets
 requests in flight finish and joins every thread. It binds to loopback unless told otherwise.
 
-Known differences from AWS: plain HTTP, no TLS; signatures are not checked (any credentials work);
-``Transfer-Encoding: chunked`` bodies are accepted; see :mod:`.endpoint` for the answers themselves.
+Known differences from AWS: docs/known-differences.md#server-mode.
 """
 
 from __future__ import annotations

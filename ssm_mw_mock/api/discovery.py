@@ -11,8 +11,7 @@ door hands us a ``GetResources`` whose ``ResourceTypeFilters`` name maintenance 
 - Windows come in creation order; ``ResourcesPerPage`` (1-100, default 100) pages them with a
   ``PaginationToken`` of ours; the last page has ``PaginationToken: ""``, as AWS's.
 
-Known differences from AWS: ``TagsPerPage`` is accepted and does not split a window's tags across pages;
-a token this mock did not issue is refused with ``InvalidParameterException``.
+Known differences from AWS: docs/known-differences.md#tag-based-discovery-getresources.
 """
 
 from __future__ import annotations

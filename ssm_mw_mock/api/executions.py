@@ -3,12 +3,7 @@
 The records come from the simulator (``history``); these operations only look them up, filter, page
 and project them onto SSM's output shapes.
 
-Known differences from AWS (our documented choices):
-
-- Messages for an unknown execution, task execution or invocation are ours (``Maintenance window
-  execution <id> does not exist`` and the like); AWS's wording is not documented.
-- ``ExecutedAfter`` / ``ExecutedBefore`` are inclusive bounds on ``StartTime``.
-- Task executions and invocations are listed in the order they started.
+Known differences from AWS: docs/known-differences.md#executions, docs/known-differences.md#error-messages.
 """
 
 from __future__ import annotations

@@ -6,25 +6,8 @@ A window target names its members by key: ``InstanceIds`` (a list of node ids, a
 ``resource-groups:ResourceTypeFilters``.
 Which instances those are is decided later, from the mock's inventory (``inventory.resolve``).
 
-Known differences from AWS (each a documented choice where AWS's behaviour is not known):
-
-- ``DoesNotExistException`` for an unknown target reads ``Maintenance window target <id> does not exist``;
-  AWS's wording is not known. The ``TargetInUseException``, quota and ``Replace`` messages are ours too.
-- ``Targets`` in a format SSM does not know (an unknown key, ``InstanceIds`` next to other keys, more than 5
-  tag values) is answered with SSM's 2019 "Targets must be specified in one of the following formats" text.
-  Resource-group targets are checked against ``ResourceType`` with a message of our own: keys
-  ``resource-groups:*`` only with ``RESOURCE_GROUP``, and ``RESOURCE_GROUP`` needs ``resource-groups:Name``.
-- Instance ids in ``InstanceIds`` are not checked against a pattern or against the inventory.
-- Deregistering without ``Safe`` removes the target id from every task's ``WindowTargetIds``; a task left with
-  no ids keeps no ``WindowTargetIds`` entry at all (AWS's exact result is not documented).
-- Describe filters: ``Type`` (the resource type), ``WindowTargetId``, ``OwnerInformation`` match exactly,
-  any of the values; other keys are refused with ``ValidationException``. A page holds 50 targets unless
-  ``MaxResults`` says otherwise (AWS's default is not documented).
-- Update's answer leaves out unset ``Name``/``Description``/``OwnerInformation`` (one CLI sample prints
-  ``""``).
-- Registering or changing targets or tasks does not change the window's ``ModifiedDate``.
-- A repeated ``ClientToken`` with the same parameters gets the first answer without the rules being
-  checked again (the window may have changed since); a refused call does not use up its token.
+Known differences from AWS: docs/known-differences.md#targets, docs/known-differences.md#error-messages,
+docs/known-differences.md#idempotency, docs/known-differences.md#maintenance-windows.
 """
 
 from __future__ import annotations

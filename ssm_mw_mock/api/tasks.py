@@ -6,27 +6,8 @@ aimed at window targets (``WindowTargetIds``) or, if the window allows unassocia
 ``MaxConcurrency``/``MaxErrors`` and SSM reports the placeholder ``"1"`` for both. Every rule is checked on
 the task as it would be after the call, before anything is stored, so a refused call changes nothing.
 
-Known differences from AWS (each a documented choice where AWS's behaviour is not known):
-
-- ``DoesNotExistException`` for an unknown task reads ``Maintenance window task <id> does not exist``, and
-  a task naming a window target the window does not have gets ``Maintenance window target <id> does not
-  exist``; AWS's wording is not known. So are the texts for the quota, ``InstanceIds`` on a window that
-  does not allow unassociated targets, more than 50 instance ids over several ``InstanceIds`` entries, and
-  ``Replace`` without ``TaskArn``.
-- The texts for a Run Command task without targets, for missing ``MaxConcurrency``/``MaxErrors`` on a task
-  with targets and for invocation parameters of another task type come from a third-party rule file that
-  quotes SSM, not from AWS itself.
-- A task registered without ``ServiceRoleArn`` reports SSM's service-linked role
-  ``arn:aws:iam::<account>:role/aws-service-role/ssm.amazonaws.com/AWSServiceRoleForAmazonSSM`` (what the
-  AWS CLI samples show); without ``Priority`` it reports 1. ``CutoffBehavior`` is reported only when set.
-- ``TaskParameters`` is reported as ``{}`` when unset, in Get, Update and Describe alike.
-- ``FeatureNotAvailableException`` is never raised: every region has Lambda and Step Functions here.
-- Describe filters ``WindowTaskId``, ``TaskArn``, ``Priority``, ``TaskType`` match exactly (any of the
-  values; ``Priority`` as decimal text); other keys are refused with ``ValidationException``. A page holds
-  50 tasks unless ``MaxResults`` says otherwise.
-- Targets, invocation parameters and ARNs are not checked against documents, functions or roles.
-- A repeated ``ClientToken`` with the same parameters gets the first answer without the rules being
-  checked again (the window may have changed since); a refused call does not use up its token.
+Known differences from AWS: docs/known-differences.md#tasks, docs/known-differences.md#error-messages,
+docs/known-differences.md#idempotency, docs/known-differences.md#maintenance-windows.
 """
 
 from __future__ import annotations

@@ -3,22 +3,7 @@
 The schedule of one window (``WindowId``) or of every window that names a node or tag (``Targets`` +
 ``ResourceType``), in time order with windows interleaved, from the fake clock's present onwards.
 
-Known differences from AWS (our documented choices):
-
-- ``ScheduledAfter`` and ``ScheduledBefore`` are inclusive bounds on ``ExecutionTime``; runs before the
-  present are never listed.
-- Without ``MaxResults`` a page holds 50 runs (AWS documents no default), and never more than 1000
-  whatever ``MaxResults`` asks (AWS documents no maximum): the rest comes with ``NextToken``. A schedule
-  never ends by itself, so a listing with no ``ScheduledBefore`` pages on until the window's EndDate or the
-  year 2199.
-- A disabled window has no upcoming runs.
-- A request with neither ``WindowId`` nor ``Targets``, or with ``Targets`` but no ``ResourceType``, is
-  refused with ``ValidationException`` (AWS's answer is not documented).
-- Two windows due at the same instant are listed in creation order.
-- A node or tag is matched literally against window targets and task targets (same key, a common
-  value); a queried instance id also matches window targets whose tags or resource group select it in
-  the fake inventory (``mw.add_instance``, and moto's EC2 while moto is active). Windows are listed
-  in creation order.
+Known differences from AWS: docs/known-differences.md#the-schedule-listing-and-windows-for-a-target.
 """
 
 from __future__ import annotations

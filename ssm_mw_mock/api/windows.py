@@ -1,14 +1,7 @@
 """Maintenance windows themselves: create, get, update, describe, delete, and their tags.
 
-Known differences from AWS (each a documented choice where AWS's behaviour is not known):
-
-- ``DescribeMaintenanceWindows`` filter ``Name`` matches by prefix, case-sensitively (the user guide shows
-  ``Values=My`` matching ``My-First-…``); ``Enabled`` takes ``true``/``false`` in any case. Other filter keys
-  are refused with ``ValidationException``.
-- ``DeleteMaintenanceWindow`` of a window that does not exist succeeds and returns the id (AWS declares no
-  error for it).
-- Messages for the quota, an idempotency mismatch, a bad tag resource and ``Replace`` without the required
-  fields are ours; AWS's wording is not known.
+Known differences from AWS: docs/known-differences.md#maintenance-windows,
+docs/known-differences.md#error-messages, docs/known-differences.md#idempotency.
 """
 
 from __future__ import annotations

@@ -9,11 +9,8 @@ The region comes from the SigV4 credential scope of the ``Authorization`` header
 (``Credential=AKID/20240101/<region>/ssm/aws4_request``), else from an AWS host name
 (``ssm.<region>.amazonaws.com``), else it is ``us-east-1``.
 
-Known differences from AWS: signatures are read for their region but never checked, so any credentials
-(or none) are accepted; a request for an SSM operation that is not about maintenance windows is refused
-with ``NotMockedByMaintenanceWindowsMock`` (the botocore front door's code), where AWS would answer it;
-an unknown ``X-Amz-Target`` gets ``UnknownOperationException`` with a message of ours (AWS sends none);
-a wrong method or path gets a JSON 404/405, where AWS's front end answers differently.
+Known differences from AWS: docs/known-differences.md#server-mode,
+docs/known-differences.md#the-requests-front-door.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ so sessions made before the mock started are caught too. Every other ``requests`
 ``HTTPAdapter.send`` was before the mock started: the network, the user's own ``responses`` mock, or moto's.
 
 With moto: a maintenance-window call is ours; any other SSM call is passed on to moto when its
-``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, exactly as
-for botocore clients. Known difference from the botocore front door: this holds when moto's ``mock_aws``
-starts first (outside ours). moto's ``requests`` hook, started after ours, sits in front of it and answers
-every AWS URL itself, maintenance windows included, until it stops. While moto is active, a call's
-account is the one moto gives the access key of its SigV4 signature (``doors/moto.py``).
+``mock_aws`` is active, and refused with ``NotMockedByMaintenanceWindowsMock`` when it is not, as for
+botocore clients. While moto is active, a call's account is the one moto gives the access key of its SigV4
+signature (``doors/moto.py``).
+
+Known differences from AWS and from the botocore front door:
+docs/known-differences.md#the-requests-front-door, docs/known-differences.md#server-mode.
 """
 
 from __future__ import annotations

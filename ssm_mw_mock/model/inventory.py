@@ -6,22 +6,7 @@ no EC2, so tests declare the nodes they want on the handle — ``mw.add_instance
 window target's ``Targets`` into instance ids. ``resolve`` is pure: it reads an :class:`Inventory` and
 changes nothing, for the execution simulator and for anything else that needs a target's members.
 
-Known differences from AWS (each a documented choice where AWS's behaviour is not known):
-
-- ``InstanceIds`` resolve to the ids as listed when the inventory does not know them (SSM would skip
-  nodes that are not managed); the other keys only find instances of the inventory.
-- ``tag-key`` matches an instance carrying any of the keys; ``tag:<key>`` any of the values; several
-  targets of one window target are ANDed (as the user guide says for tag pairs).
-- Resource groups hold instances only (type ``AWS::EC2::Instance``); ``resource-groups:ResourceTypeFilters``
-  keeps them only if it names that type. An unknown group resolves to no instances.
-- While moto's ``mock_aws`` is active, moto's EC2 instances of the same (account, region) join the
-  inventory (``doors/moto.py``, plugged in as an :class:`InventorySource`), with their current state.
-- Only running instances are reached, as SSM reaches only online managed nodes; a stopped or pending
-  instance is left out of the run (SSM would show its invocation ``Delayed`` and then ``Delivery Timed
-  Out``). ``InstanceIds`` of a window target are taken as listed unless the inventory knows the instance
-  and it is not running; ``InstanceIds`` named on the task itself are always taken as listed.
-- A tag or resource-group target that selects no running instance is not an error (SSM runs the task
-  with no invocations); :func:`explain` says why, for ``mw.unresolved_targets``.
+Known differences from AWS: docs/known-differences.md#the-inventory-which-instances-a-target-finds.
 """
 
 from __future__ import annotations

@@ -4,13 +4,8 @@ Also the small mechanisms every operation shares: identifiers in SSM's formats, 
 idempotency, lookups that answer SSM's ``DoesNotExistException``, Describe filters and ``NextToken``
 pagination.
 
-Known differences from AWS:
-
-- Listings are returned in creation order; AWS does not document an order.
-- A ``ClientToken`` is remembered for 24 hours of the mock's clock from its first use, and a region
-  remembers at most 10,000 (the oldest are forgotten first); after that the token is new again.
-- ``NextToken`` is an opaque token of ours. A token that this mock did not issue for the same listing is
-  answered with ``InvalidNextToken`` (AWS does not declare that error for these operations).
+Known differences from AWS: docs/known-differences.md#listings-and-pagination,
+docs/known-differences.md#idempotency.
 """
 
 from __future__ import annotations

@@ -7,15 +7,7 @@ zone's UTC offset is constant through a day, the whole day is mapped with one su
 Engines are cached per (expression, zone), within a budget on the number of times of day and mapped
 instants they hold together, so a stream of distinct every-second expressions cannot fill the memory.
 
-Known differences from AWS (our policy, following AWS's EventBridge Scheduler rule for DST):
-
-* A cron wall time that does not exist (spring-forward gap) is skipped; a wall time that occurs twice
-  (fall-back) runs once, at the first instant.
-* ``ScheduleOffset`` adds N calendar days to the cron run's *local wall date*, then maps it to UTC (Fri
-  09:00 EST + 3 days = Mon 09:00 EDT). If the shifted wall time falls in a DST gap, that run is skipped. A
-  period runs only if its un-shifted cron time is later than the window's creation (AWS's documented rule).
-* ``nW`` never fires in a month without day n (``31W`` skips 30-day months).
-* Cron runs stop after the year 2199 (the year field's maximum).
+Known differences from AWS: docs/known-differences.md#schedules.
 """
 
 from __future__ import annotations

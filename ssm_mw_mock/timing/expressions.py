@@ -5,17 +5,7 @@ expanded to its allowed values), a :class:`RateSpec` or an :class:`AtSpec`; inva
 :class:`ScheduleError` naming the expression and the problem. The cron engine (``cron``) and the window
 schedule (``schedule``) turn specs into instants.
 
-Known differences from AWS (SSM documents none of these; each is our policy):
-
-* Error messages are our own wording; SSM's text for invalid schedules is not documented.
-* Cron schedules that fire more often than every 5 minutes (``cron(* * * * ? *)``, a seconds field) are
-  accepted. An old AWS page calls them unsupported, but no rejection is documented, so we do not invent one.
-* Descending ranges (``FRI-MON``, ``22-2``) are rejected. A bare ``L`` in day-of-week means Saturday.
-  ``L``, ``W`` and ``#`` cannot be mixed into lists. Expressions that can never fire
-  (``cron(0 0 30 2 ? *)``) are accepted and never run.
-* ``rate()`` intervals longer than the schedule years 1970-2199 (84006 days) are refused: such a window
-  could never run twice, and its first run could lie beyond any instant Python can hold.
-* ``at()`` years are those of the cron year field, 1970-2199; a later or earlier one is refused.
+Known differences from AWS: docs/known-differences.md#schedules, docs/known-differences.md#error-messages.
 """
 
 from __future__ import annotations

@@ -4,12 +4,7 @@ Also the horizon every schedule lives in: the years 1970-2199 of the cron year f
 computes for a window lies outside it, so no stored window can ever ask ``datetime`` for an instant it
 cannot hold (``OverflowError``), however long the clock runs.
 
-Known differences from AWS (our policy; SSM documents none of these):
-
-* Dates without a UTC offset are read as UTC; a date without a time is refused. Offsets beyond +-18:00
-  (java.time's limit) are refused.
-* A date whose UTC instant falls outside the years 0001-9999 is refused (Java could read it; Python's
-  ``datetime`` cannot hold it). Error messages are our own wording.
+Known differences from AWS: docs/known-differences.md#schedules.
 """
 
 from __future__ import annotations

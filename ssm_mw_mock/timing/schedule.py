@@ -8,20 +8,10 @@ A window's schedule is its ``Schedule`` expression read on the wall clock of its
 zones, ``NextExecutionTime`` text); their public names are re-exported here.
 This package is pure: standard library plus ``zoneinfo`` (with the ``tzdata`` wheel), no botocore.
 Invalid input raises :class:`ScheduleError`, which the backend turns into SSM's ``ValidationException``.
+A ``rate()`` window's ``StartDate`` is used as given: replacing one already past by the moment of the call
+is the caller's job (``api.windows``), not done here.
 
-Known differences from AWS (SSM documents none of these; each is our policy):
-
-* ``rate()`` counts elapsed time (``rate(1 day)`` = 24 h) and ignores the zone. It runs at
-  StartDate + k*N (k >= 0) when StartDate is set, otherwise at CreatedDate + k*N (k >= 1), keeping
-  CreatedDate's sub-second precision. (The API reference says a past StartDate on a rate window is replaced
-  by "now"; that substitution is the caller's job, not done here.)
-* ``at(...)`` is read on the ScheduleTimezone wall clock (UTC when unset). An ``at()`` time inside a DST gap
-  is moved forward by the gap's length (java.time's rule); one inside a fold uses the first instant.
-* StartDate and EndDate are inclusive and bound the *execution* time (after the offset). StartDate after
-  EndDate is not rejected; such a window simply never runs. StartDate/EndDate without a UTC offset are read
-  as UTC; a date without a time is rejected.
-* Cron and rate runs stop after the year 2199; ``at()`` accepts only the years 1970-2199, so no window
-  ever has a run past 2199.
+Known differences from AWS: docs/known-differences.md#schedules.
 """
 
 from __future__ import annotations

@@ -5,11 +5,7 @@ into a :class:`Constraints`; the evaluator (``validation``) never reads shape me
 texts are AWS's (``Member must have length less than or equal to 128``), and values are rendered as Java's
 ``toString`` would: lists ``[a, b]``, maps ``{k=v}``, booleans ``true``/``false``, never truncated.
 
-Known differences from AWS:
-
-- Floats are rendered with Python's ``str`` (``1e+20``, not Java's ``1.0E20``).
-- Enum values are listed in the model's order; AWS's order for SSM is unverified (API Gateway prints
-  ``[PRIVATE, EDGE, REGIONAL]`` for a model order of ``REGIONAL, EDGE, PRIVATE``).
+Known differences from AWS: docs/known-differences.md#validation.
 """
 
 from __future__ import annotations

@@ -4,10 +4,7 @@ AWS checks a pattern with Java's ``Matcher.matches()``: the whole value must mat
 ``\\s`` are ASCII-only and its ``.`` excludes every line terminator, so patterns are translated before
 being compiled with the ``regex`` package (which understands ``\\p{L}`` and possessive quantifiers).
 
-Known differences from Java:
-
-- Java's ``$`` also matches before a final ``\\r`` or ``\\u2028`` terminator, Python's only before
-  ``\\n``; with whole-string matching this matters only for a ``$`` followed by more pattern text.
+Known differences from AWS: docs/known-differences.md#validation.
 """
 
 from __future__ import annotations

@@ -38,19 +38,7 @@ Rules, with the evidence they rest on:
   ks888/LambStatus#6).
 - Values are rendered as Java would (``constraints.format_value``), never truncated.
 
-Known differences from AWS (choices made without evidence):
-
-- A structure, list or map inside a map value is checked at ``<map>.<key>.member`` (by analogy with
-  lists); no AWS message for that case was found.
-- Where no public message was found for SSM itself, sensitive values are hidden by the Cognito rule above.
-- String length counts Unicode code points (Smithy's rule); Java's ``String.length()`` counts UTF-16 units.
-- A ``null`` inside a list fails the element constraint, reported with ``Member must not be null``
-  appended to the bracketed list.
-- Integers must be JSON integers and timestamps JSON numbers (epoch seconds, what botocore sends);
-  anything else is a ``SerializationException`` with our own wording. So is an integer a Java ``int``
-  (``long``) cannot hold: SSM's service is Java, and such a number does not bind to the member at all.
-- Union structures are not checked for "exactly one member".
-- Errors come in the model's member order, depth first; AWS's own order is not documented.
+Known differences from AWS: docs/known-differences.md#validation.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ the cron engine cache (issue #13.5).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -118,8 +119,11 @@ def test_any_accepted_schedule_answers_any_question(
         )
     except ScheduleError:
         return
-    runs = list(zip(range(3), schedule.iter_after(after), strict=False))
-    assert all(instant.year <= 2199 for _, instant in runs)
+    runs = [instant for _, instant in zip(range(3), schedule.iter_after(after), strict=False)]
+    # The horizon is the cron year field's: 2199 on the window's own calendar for cron and at() (so a run
+    # may fall early in 2200 UTC west of Greenwich), and in UTC for rate(), whose runs have no wall time.
+    calendar = UTC if expression.startswith("rate(") or zone is None else ZoneInfo(zone)
+    assert all(instant.astimezone(calendar).year <= 2199 for instant in runs), runs
     list(schedule.between(after, after + timedelta(days=1)))
 
 
@@ -141,3 +145,16 @@ def test_dst_day_map_holds_a_bounded_number_of_instants() -> None:
         engine.dst_day(year, 3, 10)
         engine.dst_day(year, 11, 3)
         assert len(engine.dst_days) == 1
+
+
+def test_at_on_the_last_evening_of_2199_west_of_greenwich_runs_early_in_2200_utc() -> None:
+    schedule = WindowSchedule.build(
+        "at(2199-12-31T23:59:59)",
+        created=CREATED,
+        timezone="America/Los_Angeles",
+        start_date=None,
+        end_date=None,
+    )
+    assert list(schedule.iter_after(datetime(2199, 1, 1, tzinfo=UTC))) == [
+        datetime(2200, 1, 1, 7, 59, 59, tzinfo=UTC)
+    ]
