@@ -65,10 +65,16 @@ def snapshot(mw: MaintenanceWindowsMock) -> dict[str, Any]:
             regions[key] = {
                 "windows": _plain(state.windows),
                 "executions": _plain(state.executions),
+                # The per-window index of the listings (model/ledger.py), by id: it must move with them.
+                "logs": {w: [e.window_execution_id for e in log.executions] for w, log in state.logs.items()},
                 "tokens": _plain(state.tokens),
                 "sequence": repr(state.sequence),  # itertools.count's repr shows the next value
                 "inventory": _plain(state.inventory),
             }
+            by_window: dict[str, list[str]] = {}
+            for execution in state.executions.values():
+                by_window.setdefault(execution.window_id, []).append(execution.window_execution_id)
+            assert regions[key]["logs"] == by_window, "the per-window index disagrees with the executions"
         return {"now": mw.clock.now(), "regions": regions}
 
 

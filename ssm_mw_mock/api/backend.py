@@ -104,7 +104,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
                 self.unresolved[key] = UnresolvedTarget(*key, targets=describe(target.targets), reason=reason)
 
     def record(self, region: RegionState, execution: WindowExecution) -> None:
-        region.executions[execution.window_execution_id] = execution
+        region.add_execution(execution)
 
     def state(self, account: str, region: str) -> RegionState:
         """The region's state, created on first use."""

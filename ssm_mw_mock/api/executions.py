@@ -9,12 +9,13 @@ Known differences from AWS: docs/known-differences.md#executions, docs/known-dif
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from ..engine.simulator import Simulator
 from ..errors import DoesNotExistException
 from ..model.history import Invocation, TaskExecution, WindowExecution
-from ..model.store import RegionState, filter_instant, filters, page_result, paginate
+from ..model.store import RegionState, filter_instant, filters, make_token, page_result, paginate, read_token
 from ..timing.clock import Clock
 from ..wire import shapes
 
@@ -31,17 +32,21 @@ class ExecutionOperations:
 
     def describe_maintenance_window_executions(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        executions = [e for e in state.executions.values() if e.window_id == window.window_id]
+        after: datetime | None = None
+        before: datetime | None = None
         for key, values in filters(params, ("ExecutedAfter", "ExecutedBefore")):
             bound = filter_instant(key, values)
             if key == "ExecutedAfter":
-                executions = [e for e in executions if e.start_time >= bound]
+                after = bound if after is None else max(after, bound)
             else:
-                executions = [e for e in executions if e.start_time <= bound]
-        executions.reverse()  # newest first, as SSM lists them
-        page, token = paginate(
-            executions, params, "DescribeMaintenanceWindowExecutions", default_max=50, newest_first=True
-        )
+                before = bound if before is None else min(before, bound)
+        listing = "DescribeMaintenanceWindowExecutions"
+        below = read_token(params["NextToken"], listing) if params.get("NextToken") else None
+        log = state.logs.get(window.window_id)
+        limit = params.get("MaxResults") or 50
+        # Newest first, as SSM lists them; found by bisection in the window's own history.
+        page, more = log.newest_first(after, before, below, limit) if log else ([], False)
+        token = make_token(listing, page[-1].seq) if more and page else None
         items = [shapes.view(e, "MaintenanceWindowExecution") for e in page]
         return page_result("WindowExecutions", items, token)
 
@@ -51,8 +56,9 @@ class ExecutionOperations:
 
     def describe_maintenance_window_execution_tasks(self, state: RegionState, params: Params) -> Result:
         execution = _execution(state, params["WindowExecutionId"])
-        tasks = _by_status(execution.tasks, params)
-        page, token = paginate(tasks, params, "DescribeMaintenanceWindowExecutionTasks", default_max=50)
+        page, token = paginate(
+            execution.tasks, params, "DescribeMaintenanceWindowExecutionTasks", 50, keep=_by_status(params)
+        )
         items = [shapes.view(t, "MaintenanceWindowExecutionTaskIdentity") for t in page]
         return page_result("WindowExecutionTaskIdentities", items, token)
 
@@ -64,10 +70,8 @@ class ExecutionOperations:
         self, state: RegionState, params: Params
     ) -> Result:
         task = _task(_execution(state, params["WindowExecutionId"]), params["TaskId"])
-        invocations = _by_status(task.invocations, params)
-        page, token = paginate(
-            invocations, params, "DescribeMaintenanceWindowExecutionTaskInvocations", default_max=50
-        )
+        listing = "DescribeMaintenanceWindowExecutionTaskInvocations"
+        page, token = paginate(task.invocations, params, listing, 50, keep=_by_status(params))
         items = [shapes.view(i, "MaintenanceWindowExecutionTaskInvocationIdentity") for i in page]
         return page_result("WindowExecutionTaskInvocationIdentities", items, token)
 
@@ -88,8 +92,7 @@ class ExecutionOperations:
 
 def forget_history(state: RegionState, window_id: str) -> None:
     """Deleting a window deletes its executions."""
-    for execution_id in [k for k, e in state.executions.items() if e.window_id == window_id]:
-        del state.executions[execution_id]
+    state.forget_window(window_id)
 
 
 def _execution(state: RegionState, execution_id: str) -> WindowExecution:
@@ -114,11 +117,9 @@ def _find(items: Iterable[T], match: Callable[[T], bool], message: str) -> T:
     raise DoesNotExistException(message)
 
 
-S = TypeVar("S", TaskExecution, Invocation)
-
-
-def _by_status(items: list[S], params: Params) -> list[S]:
-    for _, values in filters(params, ("STATUS",)):
-        wanted = set(values)
-        items = [item for item in items if item.status in wanted]
-    return items
+def _by_status(params: Params) -> Callable[[TaskExecution | Invocation], bool] | None:
+    """The ``STATUS`` filters (ANDed) as one test, or None without filters."""
+    wanted = [set(values) for _, values in filters(params, ("STATUS",))]
+    if not wanted:
+        return None
+    return lambda item: all(item.status in values for values in wanted)

@@ -22,7 +22,7 @@ from ..errors import (
     ValidationException,
 )
 from ..model.resources import Target, Task, Window
-from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..model.store import RegionState, matcher, new_uuid, page_result, paginate
 from ..timing.clock import Clock
 from ..wire import shapes
 
@@ -194,8 +194,9 @@ class TargetOperations:
 
     def describe_maintenance_window_targets(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        targets = filtered(list(window.targets.values()), params, _TARGET_FILTERS)
-        page, token = paginate(targets, params, f"DescribeMaintenanceWindowTargets/{window.window_id}", 50)
+        keep = matcher(params, _TARGET_FILTERS)
+        listing = f"DescribeMaintenanceWindowTargets/{window.window_id}"
+        page, token = paginate(list(window.targets.values()), params, listing, 50, keep=keep)
         return page_result("Targets", [shapes.view(t, "MaintenanceWindowTarget") for t in page], token)
 
     def deregister_target_from_maintenance_window(self, state: RegionState, params: Params) -> Result:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
 from ..model.resources import Task, Window
-from ..model.store import RegionState, filtered, new_uuid, page_result, paginate
+from ..model.store import RegionState, matcher, new_uuid, page_result, paginate
 from ..timing.clock import Clock
 from ..wire import shapes
 from .targets import check_values_present, window_target
@@ -220,8 +220,9 @@ class TaskOperations:
 
     def describe_maintenance_window_tasks(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
-        tasks = filtered(list(window.tasks.values()), params, _TASK_FILTERS)
-        page, token = paginate(tasks, params, f"DescribeMaintenanceWindowTasks/{window.window_id}", 50)
+        keep = matcher(params, _TASK_FILTERS)
+        listing = f"DescribeMaintenanceWindowTasks/{window.window_id}"
+        page, token = paginate(list(window.tasks.values()), params, listing, 50, keep=keep)
         return page_result("Tasks", [shapes.view(t, "MaintenanceWindowTask") for t in page], token)
 
     def deregister_task_from_maintenance_window(self, state: RegionState, params: Params) -> Result:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import InvalidNextToken, ValidationException
-from ..model.inventory import Inventory, resolve
+from ..model.inventory import Inventory, selects_any
 from ..model.resources import Window
 from ..model.store import RegionState, filter_instant, filters, page_result, paginate
 from ..timing.clock import Clock
@@ -112,7 +112,7 @@ def _names(
     if any((entry["Key"], value) in wanted for entry in entries for value in entry.get("Values") or ()):
         return True
     if instances and inventory is not None:
-        return not instances.isdisjoint(resolve(entries, inventory))
+        return selects_any(entries, instances, inventory)
     return False
 
 

@@ -196,14 +196,22 @@ class WindowOperations:
         return {"WindowId": params["WindowId"]}
 
     def describe_maintenance_windows(self, state: RegionState, params: Params) -> Result:
-        windows: list[Window] = list(state.windows.values())
+        prefixes: list[tuple[str, ...]] = []
+        states: list[frozenset[bool]] = []
         for key, values in filters(params, _WINDOW_FILTERS):
             if key == "Name":
-                windows = [w for w in windows if any(w.name.startswith(v) for v in values)]
+                prefixes.append(tuple(values))
             else:
-                wanted = {_read_bool(v) for v in values}
-                windows = [w for w in windows if w.enabled in wanted]
-        page, token = paginate(windows, params, "DescribeMaintenanceWindows", default_max=50)
+                states.append(frozenset(_read_bool(v) for v in values))
+
+        def passes(window: Window) -> bool:
+            return all(window.name.startswith(p) for p in prefixes) and all(
+                window.enabled in wanted for wanted in states
+            )
+
+        keep = passes if prefixes or states else None
+        windows = list(state.windows.values())
+        page, token = paginate(windows, params, "DescribeMaintenanceWindows", default_max=50, keep=keep)
         items = [self._window_result(w, "DescribeMaintenanceWindows") for w in page]
         return page_result("WindowIdentities", items, token)
 

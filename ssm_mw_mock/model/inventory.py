@@ -105,6 +105,29 @@ def resolve(targets: Sequence[Mapping[str, Any]], inventory: Inventory) -> list[
     return [instance.instance_id for instance in _selected(selectors, inventory) if instance.state == RUNNING]
 
 
+def selects_any(
+    targets: Sequence[Mapping[str, Any]], instance_ids: Iterable[str], inventory: Inventory
+) -> bool:
+    """Whether :func:`resolve` would return any of ``instance_ids``, found by testing only those instances.
+
+    It costs the queried instances times the entries, not the inventory, and reads the inventory as it is
+    now (moto's live view included), so nothing can go stale.
+    """
+    selectors = [target for target in targets if target["Key"] != "InstanceIds"]
+    if not selectors:
+        listed = {value for target in targets for value in target["Values"]}
+        return any(i in listed and _reachable(i, inventory) for i in instance_ids)
+    for instance_id in instance_ids:
+        instance = inventory.instances.get(instance_id)
+        if (
+            instance is not None
+            and instance.state == RUNNING
+            and all(_selects(t["Key"], t["Values"], instance, inventory) for t in selectors)
+        ):
+            return True
+    return False
+
+
 def _reachable(instance_id: str, inventory: Inventory) -> bool:
     """A listed instance is reached unless the inventory knows it and it is not running."""
     known = inventory.instances.get(instance_id)

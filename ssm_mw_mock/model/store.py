@@ -17,15 +17,18 @@ import itertools
 import json
 import secrets
 import uuid
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
 from ..errors import DoesNotExistException, IdempotentParameterMismatch, InvalidNextToken, ValidationException
 from ..timing.schedule import ScheduleError, parse_instant
 from .history import WindowExecution
 from .inventory import Inventory, InventorySource
+from .ledger import WindowLog
 from .resources import Window
 
 T = TypeVar("T")
@@ -54,6 +57,8 @@ class RegionState:
     region: str
     windows: dict[str, Window] = field(default_factory=dict)
     executions: dict[str, WindowExecution] = field(default_factory=dict)  # in start order
+    #: Each window's executions in start order (model/ledger.py), for the listings.
+    logs: dict[str, WindowLog] = field(default_factory=dict)
     # (operation, ClientToken) -> (digest of the request, the answer, when the token expires).
     tokens: dict[tuple[str, str], tuple[bytes, Any, datetime]] = field(default_factory=dict)
     sequence: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -71,6 +76,20 @@ class RegionState:
             if merged is not None:
                 return merged, True
         return self.inventory, False
+
+    def add_execution(self, execution: WindowExecution) -> None:
+        self.executions[execution.window_execution_id] = execution
+        log = self.logs.get(execution.window_id)
+        if log is None:
+            log = self.logs[execution.window_id] = WindowLog()
+        log.add(execution)
+
+    def forget_window(self, window_id: str) -> None:
+        """Forget a deleted window's executions: the cost is that window's own history."""
+        log = self.logs.pop(window_id, None)
+        if log is not None:
+            for execution in log.executions:
+                del self.executions[execution.window_execution_id]
 
     def next_seq(self) -> int:
         return next(self.sequence)
@@ -127,30 +146,40 @@ class Sequenced(Protocol):
 
 
 S = TypeVar("S", bound=Sequenced)
+_SEQ = attrgetter("seq")
 
 
 def paginate(
-    items: Sequence[S], params: dict[str, Any], listing: str, default_max: int, *, newest_first: bool = False
+    items: Sequence[S],
+    params: dict[str, Any],
+    listing: str,
+    default_max: int,
+    *,
+    keep: Callable[[S], bool] | None = None,
 ) -> tuple[list[S], str | None]:
-    """One page of ``items`` (in ``seq`` order, or reversed) after ``NextToken``, at most ``MaxResults`` long.
+    """One page of ``items`` (in ``seq`` order) after ``NextToken``, at most ``MaxResults`` long.
 
     The token names the listing and the last ``seq`` returned, so deleting items between pages never
-    skips or repeats one.
+    skips or repeats one. It is found by bisection; with ``keep`` (the listing's filters) the items after
+    it are tested one by one only until the page and one more match are found, so a page costs the page
+    plus the items scanned for it, never the whole listing.
     """
     limit = params.get("MaxResults") or default_max
-    after = 0
     token = params.get("NextToken")
-    if token:
-        after = _read_token(token, listing)
-    start = 0
-    if after:
-        start = next(
-            (i for i, item in enumerate(items) if (item.seq < after if newest_first else item.seq > after)),
-            len(items),
-        )
-    page = list(items[start : start + limit])
-    more = start + limit < len(items)
-    return page, (_make_token(listing, page[-1].seq) if more and page else None)
+    start = bisect_right(items, read_token(token, listing), key=_SEQ) if token else 0
+    if keep is None:
+        page = list(items[start : start + limit])
+        more = start + limit < len(items)
+    else:
+        page = []
+        more = False
+        for item in itertools.islice(items, start, None):
+            if keep(item):
+                if len(page) == limit:
+                    more = True
+                    break
+                page.append(item)
+    return page, (make_token(listing, page[-1].seq) if more and page else None)
 
 
 def filters(params: dict[str, Any], supported: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
@@ -182,26 +211,26 @@ def page_result(key: str, items: list[dict[str, Any]], token: str | None) -> dic
     return result
 
 
-def filtered(items: Sequence[T], params: dict[str, Any], attributes: Mapping[str, str]) -> list[T]:
-    """The items that pass every filter of ``params`` (ANDed); a filter passes an item whose attribute,
-    as text, is any of its values. ``attributes`` maps each supported filter key to its attribute.
+def matcher(params: dict[str, Any], attributes: Mapping[str, str]) -> Callable[[Any], bool] | None:
+    """A test passing the items that pass every filter of ``params`` (ANDed), or None without filters;
+    a filter passes an item whose attribute, as text, is any of its values. ``attributes`` maps each
+    supported filter key to its attribute. Unsupported keys are refused here, before any item is read.
     """
-    result = list(items)
-    for key, values in filters(params, attributes):
-        wanted = set(values)
-        result = [item for item in result if _text(getattr(item, attributes[key])) in wanted]
-    return result
+    tests = [(attrgetter(attributes[key]), set(values)) for key, values in filters(params, attributes)]
+    if not tests:
+        return None
+    return lambda item: all(_text(get(item)) in wanted for get, wanted in tests)
 
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _make_token(listing: str, seq: int) -> str:
+def make_token(listing: str, seq: int) -> str:
     return base64.urlsafe_b64encode(f"{listing}:{seq}".encode()).decode()
 
 
-def _read_token(token: str, listing: str) -> int:
+def read_token(token: str, listing: str) -> int:
     try:
         name, _, seq = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
         if name == listing and seq.isdigit():

@@ -1,0 +1,297 @@
+"""How the cost of a call grows with the region: each row is measured at three sizes or more.
+
+Run by hand: ``python bench/bench_scaling.py [--calls 30] [--rounds 3]`` (about two minutes).
+
+Each row builds a region of a given size (histories by the fake clock, windows and instances through the
+backend), then times one call through a real boto3 client, median of ``--calls``. Beside it, the
+send-level *floor* of the same answer: a client with no mock whose ``before-send`` handler returns the very
+bytes the mock answered (as ``bench/bench_calls.py`` measures it), so botocore still builds, signs and
+parses everything. ``growth`` is each size's time over the smallest size's; ``/floor`` the ratio to the
+floor at that size. Targets (issue #17): first-page growth from 2k to 100k executions <= 1.3x;
+windows-for-target at 1,000 instances <= 1.5x the 100-instance figure; every listing <= 0.6x the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+from botocore.awsrequest import AWSResponse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ssm_mw_mock import MaintenanceWindowsMock  # noqa: E402
+from ssm_mw_mock.api import windows as window_operations  # noqa: E402
+from ssm_mw_mock.wire.protocol import encode  # noqa: E402
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+START = "2024-01-01T00:00:00Z"
+HEADERS = {
+    "x-amzn-RequestId": "c0ffee00-0000-4000-8000-000000000000",
+    "Content-Type": "application/x-amz-json-1.1",
+}
+
+
+# SSM's quota is 50 windows a region; lifted here to see how costs grow past it.
+window_operations.WINDOWS_PER_REGION = 1_000_000
+
+
+def client() -> Any:
+    return boto3.client("ssm", region_name=REGION, aws_access_key_id="bench", aws_secret_access_key="bench")
+
+
+@dataclass
+class Case:
+    """A call to time on a built region: the operation, its parameters, and what stands for n."""
+
+    operation: str
+    params: dict[str, Any]
+    n: int
+    setup_each: Callable[[], dict[str, Any]] | None = None  # fresh parameters before each timed call
+
+
+def window(mw: MaintenanceWindowsMock, name: str, schedule: str) -> str:
+    params = {"Name": name, "Schedule": schedule, "Duration": 1, "Cutoff": 0}
+    params["AllowUnassociatedTargets"] = True
+    window_id: str = mw.backend.call("CreateMaintenanceWindow", params, REGION)["WindowId"]
+    return window_id
+
+
+def busy_history(days: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """The first page (50) of a rate(5 minutes) window's own executions after ``days``."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        window_id = window(mw, "busy", "rate(5 minutes)")
+        mw.clock.advance(days=days)
+        n = len(mw.backend.state(ACCOUNT, REGION).executions)
+        return Case("DescribeMaintenanceWindowExecutions", {"WindowId": window_id}, n)
+
+    return build
+
+
+def filtered_history(days: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A page of the same window's executions in one day a month before the end (``ExecutedAfter/Before``)."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        case = busy_history(days)(mw)
+        end = mw.clock.now()
+        after, before = (end - _days(2)).isoformat(), (end - _days(1)).isoformat()
+        case.params["Filters"] = [
+            {"Key": "ExecutedAfter", "Values": [after]},
+            {"Key": "ExecutedBefore", "Values": [before]},
+        ]
+        return case
+
+    return build
+
+
+def _days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+def daily_beside_busy(busy_windows: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A daily window's page (40 runs) while ``busy_windows`` rate(5 minutes) windows share its region."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        daily = window(mw, "daily", "cron(0 2 ? * * *)")
+        for k in range(busy_windows):
+            window(mw, f"busy-{k}", "rate(5 minutes)")
+        mw.clock.advance(days=40)
+        n = len(mw.backend.state(ACCOUNT, REGION).executions)
+        return Case("DescribeMaintenanceWindowExecutions", {"WindowId": daily}, n)
+
+    return build
+
+
+def delete_empty(days: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """DeleteMaintenanceWindow of a window that never ran, beside a rate(5 minutes) window's history."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        busy_history(days)(mw)
+        n = len(mw.backend.state(ACCOUNT, REGION).executions)
+
+        def fresh() -> dict[str, Any]:
+            return {"WindowId": window(mw, "empty", "cron(0 2 ? * * *)")}
+
+        return Case("DeleteMaintenanceWindow", {}, n, setup_each=fresh)
+
+    return build
+
+
+def tagged_windows(instances: int, operation: str) -> Callable[[MaintenanceWindowsMock], Case]:
+    """1,000 windows, each targeting tag:Env=prod, over ``instances`` tagged instances; one instance asked."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        for k in range(instances):
+            mw.add_instance(f"i-{k:017x}", tags={"Env": "prod"})
+        for k in range(1000):
+            window_id = window(mw, f"window-{k:04}", "cron(0 2 ? * * *)")
+            mw.backend.call(
+                "RegisterTargetWithMaintenanceWindow",
+                {
+                    "WindowId": window_id,
+                    "ResourceType": "INSTANCE",
+                    "Targets": [{"Key": "tag:Env", "Values": ["prod"]}],
+                },
+                REGION,
+            )
+        query = {"Targets": [{"Key": "InstanceIds", "Values": [f"i-{instances - 1:017x}"]}]}
+        params = {**query, "ResourceType": "INSTANCE"}
+        if operation == "DescribeMaintenanceWindowSchedule":
+            params["MaxResults"] = 50
+        return Case(operation, params, instances)
+
+    return build
+
+
+def many_windows(count: int, filtered: bool) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A page (50) of DescribeMaintenanceWindows among ``count`` windows, with or without filters."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        for k in range(count):
+            window(mw, f"{'web' if k % 2 else 'db'}-{k:05}", "cron(0 2 ? * * *)")
+        params: dict[str, Any] = {}
+        if filtered:
+            params["Filters"] = [
+                {"Key": "Name", "Values": ["web-"]},
+                {"Key": "Enabled", "Values": ["true"]},
+            ]
+        return Case("DescribeMaintenanceWindows", params, count)
+
+    return build
+
+
+ROWS: list[tuple[str, str, list[Callable[[MaintenanceWindowsMock], Case]]]] = [
+    (
+        "Executions, first page, n = window's own executions",
+        "n executions",
+        [busy_history(d) for d in (7, 70, 366)],
+    ),
+    (
+        "Executions, one day by ExecutedAfter/Before, n = own executions",
+        "n executions",
+        [filtered_history(d) for d in (7, 70, 366)],
+    ),
+    (
+        "Executions of a daily window (40 runs), n = the region's executions",
+        "n executions",
+        [daily_beside_busy(b) for b in (1, 3, 9)],
+    ),
+    (
+        "DeleteMaintenanceWindow of an empty window, n = the region's executions",
+        "n executions",
+        [delete_empty(d) for d in (7, 70, 366)],
+    ),
+    (
+        "WindowsForTarget (instance id), 1,000 tag-target windows, n = instances",
+        "n instances",
+        [tagged_windows(m, "DescribeMaintenanceWindowsForTarget") for m in (100, 300, 1000)],
+    ),
+    (
+        "Schedule by Targets (instance id), 1,000 tag-target windows, n = instances",
+        "n instances",
+        [tagged_windows(m, "DescribeMaintenanceWindowSchedule") for m in (100, 300, 1000)],
+    ),
+    (
+        "DescribeMaintenanceWindows page, no filter, n = windows",
+        "n windows",
+        [many_windows(c, False) for c in (100, 1000, 5000)],
+    ),
+    (
+        "DescribeMaintenanceWindows page, Name + Enabled filters, n = windows",
+        "n windows",
+        [many_windows(c, True) for c in (100, 1000, 5000)],
+    ),
+]
+
+
+@contextmanager
+def canned(body: bytes) -> Iterator[Any]:
+    floor = client()
+
+    def reply(request: Any, **kwargs: Any) -> AWSResponse:
+        response = AWSResponse(request.url, 200, HEADERS, None)
+        response._content = body
+        return response
+
+    floor.meta.events.register("before-send", reply)
+    yield floor
+
+
+def method(operation: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
+
+
+def measure(build: Callable[[MaintenanceWindowsMock], Case], calls: int) -> tuple[int, float, float]:
+    """(n, median us of the mock's call, median us of the floor of the same answer).
+
+    The floor is timed once the mock has stopped: while it is active it would answer the floor's client too.
+    """
+    with MaintenanceWindowsMock(now=START) as mw:
+        case = build(mw)
+        ssm = client()
+        call = getattr(ssm, method(case.operation))
+        probe = case.setup_each() if case.setup_each else case.params
+        body = encode(mw.backend.call(case.operation, probe, REGION))
+        call(**(case.setup_each() if case.setup_each else case.params))  # warm
+        gc.collect()  # the previous size's garbage is not this size's cost
+        mock_times = []
+        for _ in range(calls):
+            params = case.setup_each() if case.setup_each else case.params
+            start = time.perf_counter()
+            call(**params)
+            mock_times.append(time.perf_counter() - start)
+    floor_times = []
+    with canned(body) as floor:
+        floor_call = getattr(floor, method(case.operation))
+        floor_call(**probe)
+        for _ in range(calls):
+            start = time.perf_counter()
+            floor_call(**probe)
+            floor_times.append(time.perf_counter() - start)
+    return case.n, statistics.median(mock_times) * 1e6, statistics.median(floor_times) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=30, help="timed calls per size (median)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per row, sizes shuffled (median)")
+    args = parser.parse_args()
+    print(
+        f"median of {args.rounds} rounds (sizes in shuffled order) of the median of {args.calls} calls; "
+        "growth = time / time at the smallest size"
+    )
+    print("| row | n | time | growth | / floor |")
+    print("|---|---:|---:|---:|---:|")
+    for title, _, builds in ROWS:
+        samples: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(builds))}
+        for _ in range(args.rounds):
+            order = list(range(len(builds)))
+            random.shuffle(order)
+            for k in order:
+                samples[k].append(measure(builds[k], args.calls))
+        first: float | None = None
+        for k in range(len(builds)):
+            n = samples[k][0][0]
+            mock_us = statistics.median(s[1] for s in samples[k])
+            floor_us = statistics.median(s[2] for s in samples[k])
+            first = first or mock_us
+            ratios = f"{mock_us / first:.2f}x | {mock_us / floor_us:.2f}"
+            print(f"| {title} | {n:,} | {mock_us:,.0f} us | {ratios} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
