@@ -3,6 +3,7 @@
 The HTTP server answers it on its own port under ``/_mw/``, so a test written in any language (a shell
 script driving the AWS CLI, a Go or Terraform test) can move the fake clock and reset state:
 
+- ``GET /_mw/`` → the dashboard, an HTML page; ``GET /_mw/view`` → its changing part (:mod:`.dashboard`)
 - ``GET /_mw/health`` → ``{"status": "ok", "now", "account", "operations"}``
 - ``GET /_mw/clock`` → ``{"now"}``
 - ``POST /_mw/clock/advance`` with any of ``{"days", "hours", "minutes", "seconds"}`` → ``{"now"}``
@@ -19,7 +20,8 @@ loopback port (see docs/server.md for the threat model): a ``Host`` that is not 
 is refused (DNS rebinding) unless a token is set; an ``Origin`` other than the server's own is refused; a
 POST must say ``Content-Type: application/json``, so a cross-origin page cannot send one without a CORS
 pre-flight, and pre-flights (``OPTIONS``) are refused; with a token set, every call must carry it as
-``X-Mw-Token: <token>`` or ``Authorization: Bearer <token>``.
+``X-Mw-Token: <token>`` or ``Authorization: Bearer <token>`` — except ``GET /_mw/``, the dashboard's
+shell, which holds no state (what it shows comes from ``GET /_mw/view``, which needs the token).
 
 ``now`` is ISO-8601 in UTC (``2024-03-04T00:00:00Z``). Errors use SSM's envelope,
 ``{"__type": code, "message": text}``: 400 ``BadRequest`` (bad JSON, unknown keys, moving the clock
@@ -39,6 +41,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from . import dashboard
 from .doors.endpoint import Reply, nests_too_deep
 from .engine.outcomes import Outcome
 from .mock import MaintenanceWindowsMock
@@ -231,9 +234,16 @@ _ROUTES: dict[str, dict[str, _Route]] = {
 def handle(mock: MaintenanceWindowsMock, method: str, path: str, body: bytes) -> Reply:
     """Answer one control-API request. Never raises for a bad request."""
     path = path.split("?", 1)[0].rstrip("/") or "/"
+    if path in dashboard.PATHS:  # the dashboard's page and its view
+        if method in ("GET", "HEAD"):
+            return dashboard.answer(mock, path)
+        shown = f"{path}/" if path == PREFIX else path
+        return _error(
+            405, "MethodNotAllowed", f"{method} is not allowed on {shown}; use GET", {"Allow": "GET"}
+        )
     methods = _ROUTES.get(path)
     if methods is None:
-        known = ", ".join(_ROUTES)
+        known = ", ".join([f"{PREFIX}/", *dashboard.PATHS[1:], *_ROUTES])
         return _error(404, "NotFound", f"No control endpoint {path}. The control API has: {known}")
     route = methods.get(method)
     if route is None:
@@ -286,7 +296,7 @@ def guard(method: str, path: str, headers: Headers, *, token: str | None, bound_
         return _error(
             403, "Forbidden", f"The control API does not answer cross-origin requests (Origin: {origin})."
         )
-    if token is not None:
+    if token is not None and not dashboard.is_shell(method, path):  # the page's shell holds no state
         given = headers.get(TOKEN_HEADER)
         authorization = headers.get("Authorization") or ""
         if given is None and authorization[:7].lower() == "bearer ":

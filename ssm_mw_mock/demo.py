@@ -2,15 +2,14 @@
 
 It is the seed walkthrough as a test would write it: a window, three tagged instances, a tag target, a Run
 Command patch task and a Lambda notification after it, and a hook that fails one instance in the second week.
-Everything it prints comes back through boto3 calls, as a test would see it; only the ids change between runs.
+Everything it prints comes back through boto3 calls and ``mw.timeline()`` (SSM's Describe answers), as a
+test would see it; only the ids change between runs.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import boto3
 
@@ -31,22 +30,6 @@ NOTIFY = "arn:aws:lambda:us-east-1:123456789012:function:patch-report"
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def _clock(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%H:%M:%S")
-
-
-def _span(item: dict[str, Any]) -> str:
-    start, end = item.get("StartTime"), item.get("EndTime")
-    if start is None:
-        return "not started"
-    return f"{_clock(start)} → {_clock(end) if end else '…'}"
-
-
-def _duration(item: dict[str, Any]) -> str:
-    seconds = int((item["EndTime"] - item["StartTime"]).total_seconds())
-    return f"{seconds // 60:2d}m{seconds % 60:02d}s"
 
 
 def _hook(week_two: datetime) -> Callable[[Invocation], Outcome | None]:
@@ -128,29 +111,8 @@ def run_demo() -> None:
         next_time = ssm.get_maintenance_window(WindowId=window_id)["NextExecutionTime"]
         say(f"NextExecutionTime: {next_time}")
 
-        runs = ssm.describe_maintenance_window_executions(WindowId=window_id)["WindowExecutions"]
-        for run in reversed(runs):  # SSM lists the newest first; tell the story in order
-            execution_id = run["WindowExecutionId"]
-            say("")
-            span = f"{_utc(run['StartTime'])} → {_clock(run['EndTime'])}"
-            say(f"Execution {execution_id}  {span}  {run['Status']}")
-            if run.get("StatusDetails"):
-                say(f"  {run['StatusDetails']}")
-            tasks = ssm.describe_maintenance_window_execution_tasks(WindowExecutionId=execution_id)
-            for task in tasks["WindowExecutionTaskIdentities"]:
-                name = task["TaskArn"].rpartition(":")[2]
-                say(f"  {task['TaskType']:<11} {name:<20} {_span(task)}  {task['Status']}")
-                invocations = ssm.describe_maintenance_window_execution_task_invocations(
-                    WindowExecutionId=execution_id, TaskId=task["TaskExecutionId"]
-                )["WindowExecutionTaskInvocationIdentities"]
-                for invocation in invocations:
-                    parameters = json.loads(invocation["Parameters"])
-                    instances = parameters.get("instanceIds") or ["(no target)"]
-                    node = INSTANCES.get(instances[0], instances[0])
-                    say(
-                        f"    {node:<11} {_span(invocation)}  {_duration(invocation)}  "
-                        f"{invocation['Status']:<7}  {invocation.get('StatusDetails', '')}"
-                    )
+        say("")
+        say(str(mw.timeline(window_id)))  # what every Describe call reports, as one aligned timeline
 
 
 if __name__ == "__main__":

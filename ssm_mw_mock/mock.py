@@ -29,6 +29,8 @@ from .timing.clock import Clock, parse_moment, wall_clock_now
 if TYPE_CHECKING:
     import unittest
 
+    from .timeline import Timeline
+
 _T = TypeVar("_T", bound=Callable[..., Any])
 
 
@@ -175,6 +177,26 @@ class MaintenanceWindowsMock:
         """
         self._hook = hook
         self._backend.simulator.on_invocation(hook)
+
+    def timeline(
+        self,
+        window_id: str | None = None,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        region: str | None = None,
+        upcoming: int = 3,
+    ) -> Timeline:
+        """What the windows ran, as SSM's Describe operations report it: ``str()`` it, or read its records.
+
+        Every account and region the mock holds, or only ``region``; executions started within ``since`` ..
+        ``until``; the next ``upcoming`` runs of each window. See :mod:`ssm_mw_mock.timeline`.
+        """
+        from .timeline import build  # on first use: most tests never ask
+
+        return build(
+            self._backend, window_id=window_id, since=since, until=until, region=region, upcoming=upcoming
+        )
 
     @property
     def outcome_hook(self) -> OutcomeHook | None:

@@ -24,23 +24,27 @@ def test_demo_prints_the_three_week_timeline(capsys: pytest.CaptureFixture[str])
     assert "Clock: 2024-03-04 00:00:00Z   NextExecutionTime: 2024-03-10T03:00+01:00" in lines
     assert "Upcoming: 2024-03-10T03:00+01:00, 2024-03-17T03:00+01:00, 2024-03-24T03:00+01:00" in lines
     assert "NextExecutionTime: 2024-03-31T03:00+02:00" in lines
-    assert [line for line in lines if line.startswith("Execution")] == [
-        "Execution <id>  2024-03-10 02:00:00Z → 02:30:05  SUCCESS",
-        "Execution <id>  2024-03-17 02:00:00Z → 02:24:05  FAILED",
-        "Execution <id>  2024-03-24 02:00:00Z → 02:30:05  SUCCESS",
+    assert [line for line in lines if line.startswith("  Execution")] == [
+        "  Execution <id>  2024-03-10 02:00:00Z → 02:30:05  30m05s  SUCCESS",
+        "  Execution <id>  2024-03-17 02:00:00Z → 02:24:05  24m05s  FAILED",
+        "  Execution <id>  2024-03-24 02:00:00Z → 02:30:05  30m05s  SUCCESS",
     ]
-    week_two = lines[lines.index("Execution <id>  2024-03-17 02:00:00Z → 02:24:05  FAILED") :][:9]
+    week_two = lines[lines.index("  Execution <id>  2024-03-17 02:00:00Z → 02:24:05  24m05s  FAILED") :][:10]
     assert week_two == [
-        "Execution <id>  2024-03-17 02:00:00Z → 02:24:05  FAILED",
-        "  One or more tasks in the orchestration failed.",
-        "  RUN_COMMAND AWS-RunPatchBaseline 02:00:00 → 02:24:00  FAILED",
-        "    web-1       02:00:00 → 02:12:00  12m00s  SUCCESS  Success",
-        "    web-2       02:00:00 → 02:03:00   3m00s  FAILED   yum: Cannot retrieve repository metadata",
-        "    db-1        02:03:00 → 02:24:00  21m00s  SUCCESS  Success",
-        "  LAMBDA      patch-report         02:24:00 → 02:24:05  SUCCESS",
-        "    (no target) 02:24:00 → 02:24:05   0m05s  SUCCESS  Success",
-        "",
+        "  Execution <id>  2024-03-17 02:00:00Z → 02:24:05  24m05s  FAILED",
+        "    One or more tasks in the orchestration failed.",
+        "    RUN_COMMAND AWS-RunPatchBaseline  02:00:00 → 02:24:00  24m00s  FAILED   "
+        "One or more invocations failed.",
+        "      i-0a1b2c3d4e5f60001             02:00:00 → 02:12:00  12m00s  SUCCESS  Success",
+        "      i-0a1b2c3d4e5f60002             02:00:00 → 02:03:00   3m00s  FAILED   "
+        "yum: Cannot retrieve repository metadata",
+        "      i-0a1b2c3d4e5f60003             02:03:00 → 02:24:00  21m00s  SUCCESS  Success",
+        "    LAMBDA      patch-report          02:24:00 → 02:24:05   0m05s  SUCCESS",
+        "      (no target)                     02:24:00 → 02:24:05   0m05s  SUCCESS  Success",
+        "  Execution <id>  2024-03-24 02:00:00Z → 02:30:05  30m05s  SUCCESS",
+        "    RUN_COMMAND AWS-RunPatchBaseline  02:00:00 → 02:30:00  30m00s  SUCCESS",
     ]
+    assert lines[-1] == "  Upcoming: 2024-03-31T03:00+02:00, 2024-04-07T03:00+02:00, 2024-04-14T03:00+02:00"
 
 
 def test_demo_is_deterministic_except_for_ids(capsys: pytest.CaptureFixture[str]) -> None:

@@ -121,6 +121,11 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             )
         return state
 
+    def scopes(self) -> list[tuple[str, str]]:
+        """The (account, region) pairs that hold state, in the order they were first used."""
+        with self.lock:
+            return list(self._states)
+
     def read_state(self, account: str, region: str) -> RegionState:
         """The region's state for a read: an unknown region answers as an empty one and is not stored,
         so reads (whatever region string a request is signed for) never make the mock grow."""
