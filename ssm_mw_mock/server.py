@@ -34,6 +34,7 @@ from typing import Any
 from . import __version__, control
 from .doors import endpoint
 from .doors.endpoint import Reply
+from .engine.outcomes import HookError
 from .mock import MaintenanceWindowsMock
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             reply = self._answer(body)
+        except HookError as error:  # the Python hook set on this server's mock failed during a move
+            reply = endpoint.json_reply(500, "HookError", f"{error} The clock stands at that instant.")
         except Exception:  # a bug of ours; the client still gets an HTTP answer
             logger.exception("ssm_mw_mock failed on %s %s", self.command, self.path)
             reply = endpoint.json_reply(500, "InternalServerError", "ssm_mw_mock failed on this request.")
