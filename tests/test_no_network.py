@@ -16,7 +16,6 @@ import pytest
 
 from ssm_mw_mock import mock_maintenance_windows
 
-
 NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
