@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import ipaddress
 import logging
 import socket
 import socketserver
@@ -35,6 +34,8 @@ from . import __version__, control
 from .doors import endpoint
 from .doors.endpoint import Reply
 from .engine.outcomes import HookError
+from .loopback import ExposedServerWarning as ExposedServerWarning  # raised here, so importable from here
+from .loopback import exposed_warning, is_ipv6, is_loopback
 from .mock import MaintenanceWindowsMock
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class MaintenanceWindowsHTTPServer(ThreadingHTTPServer):
         self.bound_host = host.strip("[]")
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
-        if _is_ipv6(host):
+        if is_ipv6(host):
             self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
 
@@ -126,37 +127,6 @@ class MaintenanceWindowsHTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hung up mid-answer is not news; anything else is a bug of ours worth a traceback.
         logger.debug("connection from %s ended with an error", client_address, exc_info=True)
-
-
-class ExposedServerWarning(UserWarning):
-    """The server listens beyond loopback, where other machines can reach it."""
-
-
-def exposed_warning(host: str, token: str | None) -> str:
-    guard = (
-        "control calls need the token" if token else "no token is set, so anyone who reaches it can use it"
-    )
-    return (
-        f"ssm_mw_mock is listening on {host}, beyond this machine: the SSM API has no authentication and "
-        f"{guard}"
-    )
-
-
-def _is_ipv6(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).version == 6
-    except ValueError:
-        return False
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding ``host`` keeps the server to this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class _Handler(BaseHTTPRequestHandler):
