@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .api.backend import DEFAULT_ACCOUNT
+from .loopback import ExposedServerWarning, exposed_warning, is_loopback
 from .mock import MaintenanceWindowsMock
-from .server import ExposedServerWarning, ThreadedServer, exposed_warning, is_loopback
+from .server import ThreadedServer
 from .timing.clock import parse_moment
 
 #: The environment variable ``serve`` reads its control-API token from when ``--token`` is not given.

@@ -34,7 +34,6 @@ This is not an AWS API, so there is nothing to differ from; it mirrors the Pytho
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import math
 from collections.abc import Callable
@@ -44,6 +43,7 @@ from typing import Any, Protocol
 from . import dashboard
 from .doors.endpoint import Reply, nests_too_deep
 from .engine.outcomes import Outcome
+from .loopback import is_loopback_host
 from .mock import MaintenanceWindowsMock
 from .model.history import Invocation
 
@@ -262,21 +262,6 @@ def handle(mock: MaintenanceWindowsMock, method: str, path: str, body: bytes) ->
 def allowed_methods(path: str) -> list[str]:
     """The methods a control path answers (empty for an unknown path)."""
     return list(_ROUTES.get(path.split("?", 1)[0].rstrip("/") or "/", {}))
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether a ``Host`` header (``name[:port]``) names this machine: ``localhost`` or a loopback address."""
-    name = host.strip().lower()
-    if name.startswith("["):  # [::1]:8765
-        name = name[1:].split("]", 1)[0]
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def guard(method: str, path: str, headers: Headers, *, token: str | None, bound_host: str) -> Reply | None:

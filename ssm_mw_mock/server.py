@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import ipaddress
 import logging
 import socket
 import socketserver
@@ -34,6 +33,9 @@ from typing import Any
 from . import __version__, control
 from .doors import endpoint
 from .doors.endpoint import Reply
+from .engine.outcomes import HookError
+from .loopback import ExposedServerWarning as ExposedServerWarning  # raised here, so importable from here
+from .loopback import exposed_warning, is_ipv6, is_loopback
 from .mock import MaintenanceWindowsMock
 
 logger = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ class MaintenanceWindowsHTTPServer(ThreadingHTTPServer):
         self.bound_host = host.strip("[]")
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
-        if _is_ipv6(host):
+        if is_ipv6(host):
             self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
 
@@ -127,37 +129,6 @@ class MaintenanceWindowsHTTPServer(ThreadingHTTPServer):
         logger.debug("connection from %s ended with an error", client_address, exc_info=True)
 
 
-class ExposedServerWarning(UserWarning):
-    """The server listens beyond loopback, where other machines can reach it."""
-
-
-def exposed_warning(host: str, token: str | None) -> str:
-    guard = (
-        "control calls need the token" if token else "no token is set, so anyone who reaches it can use it"
-    )
-    return (
-        f"ssm_mw_mock is listening on {host}, beyond this machine: the SSM API has no authentication and "
-        f"{guard}"
-    )
-
-
-def _is_ipv6(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).version == 6
-    except ValueError:
-        return False
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding ``host`` keeps the server to this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as AWS clients expect
     timeout = IDLE_TIMEOUT
@@ -176,6 +147,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             reply = self._answer(body)
+        except HookError as error:  # the Python hook set on this server's mock failed during a move
+            reply = endpoint.json_reply(500, "HookError", f"{error} The clock stands at that instant.")
         except Exception:  # a bug of ours; the client still gets an HTTP answer
             logger.exception("ssm_mw_mock failed on %s %s", self.command, self.path)
             reply = endpoint.json_reply(500, "InternalServerError", "ssm_mw_mock failed on this request.")

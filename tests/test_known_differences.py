@@ -20,9 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ssm_mw_mock"
 PAGE = ROOT / "docs" / "known-differences.md"
 
-#: TEMPORARY: the engine is being split while its differences still live in its docstrings. The lead
-#: moves them into docs/known-differences.md and removes this exemption once the engine split lands.
-EXEMPT = {"engine/"}
 
 PHRASE = re.compile(r"known\s+differences?\b", re.IGNORECASE)
 POINTER = r"docs/known-differences\.md#[\w-]+"
@@ -41,10 +38,6 @@ def _modules() -> list[Path]:
 
 def _relative(path: Path) -> str:
     return path.relative_to(PACKAGE).as_posix()
-
-
-def _exempt(path: Path) -> bool:
-    return any(_relative(path).startswith(prefix) for prefix in EXEMPT)
 
 
 def docstrings(path: Path) -> list[str]:
@@ -95,7 +88,7 @@ def problems(path: Path, sections: set[str]) -> list[str]:
     return found
 
 
-CHECKED = [p for p in _modules() if not _exempt(p)]
+CHECKED = _modules()
 
 
 @pytest.mark.parametrize("module", CHECKED, ids=_relative)
@@ -107,12 +100,7 @@ def test_modules_do_point_at_the_page() -> None:
     pointing = {_relative(p) for p in CHECKED if any(anchors_named(t) for t in docstrings(p))}
     # The modules that had their own lists before the page became the one source.
     assert {"api/targets.py", "api/tasks.py", "timing/schedule.py", "wire/validation.py"} <= pointing
-    assert {"server.py", "doors/endpoint.py", "doors/requests_door.py"} <= pointing
-
-
-def test_exemptions_name_modules_that_exist() -> None:
-    for prefix in EXEMPT:
-        assert [p for p in _modules() if _relative(p).startswith(prefix)], prefix
+    assert {"server.py", "doors/endpoint.py", "doors/requests_door.py", "engine/simulator.py"} <= pointing
 
 
 def test_page_has_the_sections_the_checker_expects() -> None:

@@ -57,7 +57,17 @@ def test_fixture_is_an_active_mock_serving_boto3(pytester: pytest.Pytester) -> N
     result.assert_outcomes(passed=1)
 
 
-def test_fixture_is_fresh_for_each_test_and_stopped_after(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("order", ["as written", "reversed"])
+def test_fixture_is_fresh_for_each_test_and_stopped_after(pytester: pytest.Pytester, order: str) -> None:
+    # The check after the tests is a module fixture's teardown, so it holds in any order the tests run in
+    # (pytest-randomly's, xdist's); the inner conftest runs them reversed to prove it.
+    if order == "reversed":
+        pytester.makeconftest(
+            """
+            def pytest_collection_modifyitems(items):
+                items.reverse()
+            """
+        )
     result = _run(
         pytester,
         """
@@ -72,6 +82,14 @@ def test_fixture_is_fresh_for_each_test_and_stopped_after(pytester: pytest.Pytes
             ssm = boto3.client("ssm", region_name="us-east-1")
             return [w["Name"] for w in ssm.describe_maintenance_windows()["WindowIdentities"]]
 
+        @pytest.fixture(scope="module", autouse=True)
+        def afterwards():
+            yield
+            assert Endpoint.__dict__["_send_request"] is ORIGINAL
+            assert len({id(m) for m in seen}) == 3
+            assert not any(m.active for m in seen)
+            print("checked after", len(seen), "tests")
+
         @pytest.mark.parametrize("name", ["first", "second", "third"])
         def test_each(mw_mock, name):
             assert names() == []
@@ -80,14 +98,11 @@ def test_fixture_is_fresh_for_each_test_and_stopped_after(pytester: pytest.Pytes
             )
             assert names() == [name]
             seen.append(mw_mock)
-
-        def test_not_patched_after():
-            assert Endpoint.__dict__["_send_request"] is ORIGINAL
-            assert len({id(m) for m in seen}) == 3
-            assert not any(m.active for m in seen)
         """,
+        "-s",
     )
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["*checked after 3 tests*"])
 
 
 def test_marker_sets_now_and_account(pytester: pytest.Pytester) -> None:

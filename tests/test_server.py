@@ -805,3 +805,32 @@ def test_cli_serve_bad_now_exits_2_saying_why() -> None:
 
     assert process.returncode == 2
     assert "--now must be an ISO-8601 date-time with an offset" in stderr
+
+
+def test_server_hook_error_in_a_control_move_is_an_http_answer(server: ThreadedServer, ssm: Any) -> None:
+    window_id = ssm.create_maintenance_window(**WINDOW)["WindowId"]
+    ssm.register_task_with_maintenance_window(
+        WindowId=window_id, TaskType="LAMBDA", TaskArn="arn:aws:lambda:us-east-1:123456789012:function:f"
+    )
+    asked: list[str] = []
+
+    def broken(invocation: Any) -> None:
+        asked.append(invocation.window_id)
+        raise LookupError("bug in the hook")
+
+    server.mock.on_invocation(broken)
+    status, _, payload = raw(
+        server,
+        path="/_mw/clock/advance",
+        body=json.dumps({"days": 1}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert status == 500
+    assert payload["__type"] == "HookError"
+    assert window_id in payload["message"]
+    assert "bug in the hook" in payload["message"]
+    assert payload["message"].endswith("The clock stands at that instant.")
+    assert asked == [window_id]
+    # The move stopped at the run the hook was deciding, as in-process moves do.
+    _, _, clock = raw(server, "GET", "/_mw/clock")
+    assert clock["now"] == "2024-03-04T02:00:00Z"

@@ -14,7 +14,9 @@ goes back to normal when the last mock stops. While a mock is active:
 - the account of a maintenance-window call is the one moto gives the client's credentials while moto is
   active (``doors/moto.py``), else the mock's ``account_id``. The credentials are the client's request
   signer's: ``BaseClient._make_request`` leaves the signer in the request context for ``_send_request``;
-- nothing else reaches the network: ``Endpoint._send`` refuses;
+- nothing else reaches the network: ``Endpoint._send`` refuses, and botocore's instance-metadata
+  fetchers (the region ``AWS_DEFAULTS_MODE=auto`` looks up, instance-role credentials) act as if
+  ``AWS_EC2_METADATA_DISABLED`` were set;
 - ``AWS_DEFAULT_REGION`` is set to ``us-east-1`` if no region is configured, so ``boto3.client("ssm")``
   works on a bare machine (a client given a region keeps it);
 - a botocore session that has not loaded credentials yet hands out fake ones instead of running its
@@ -37,6 +39,7 @@ from botocore.endpoint import Endpoint, convert_to_response_dict
 from botocore.exceptions import ClientError
 from botocore.session import Session
 from botocore.signers import RequestSigner
+from botocore.utils import IMDSFetcher
 
 from ..wire import protocol
 from . import moto, routing
@@ -110,7 +113,9 @@ def _install() -> None:
     _originals["sign"] = RequestSigner.__dict__["sign"]
     _originals["get_credentials"] = Session.__dict__["get_credentials"]
     _originals["_make_request"] = BaseClient.__dict__["_make_request"]
+    _originals["_assert_enabled"] = IMDSFetcher.__dict__["_assert_enabled"]
     BaseClient._make_request = _make_request
+    IMDSFetcher._assert_enabled = _imds_disabled
     Endpoint._send_request = _send_request
     Endpoint._send = _send
     RequestSigner.sign = _sign
@@ -130,11 +135,22 @@ def _uninstall() -> None:
     RequestSigner.sign = _originals.pop("sign")
     Session.get_credentials = _originals.pop("get_credentials")
     BaseClient._make_request = _originals.pop("_make_request")
+    IMDSFetcher._assert_enabled = _originals.pop("_assert_enabled")
     saved = _saved_region.pop()
     if saved is None:
         os.environ.pop("AWS_DEFAULT_REGION", None)
     else:
         os.environ["AWS_DEFAULT_REGION"] = saved
+
+
+def _imds_disabled(self: IMDSFetcher) -> None:
+    # botocore asks the EC2 instance-metadata service outside any client (the region for
+    # AWS_DEFAULTS_MODE=auto, instance-role credentials), over its own HTTP session. While a mock is active
+    # every fetcher behaves as if AWS_EC2_METADATA_DISABLED were set: the error botocore raises then is one
+    # each of its callers already handles, so nothing is sent and nothing waits for a timeout.
+    if current() is not None:
+        raise self._RETRIES_EXCEEDED_ERROR_CLS()
+    _originals.get("_assert_enabled", IMDSFetcher._assert_enabled)(self)
 
 
 def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model: OperationModel) -> Any:

@@ -10,28 +10,7 @@ comes from the test's hook, ``mw.on_invocation(fn)``; by default every invocatio
 This module knows nothing of botocore or the wire: the backend hands it windows and task plans through
 the small ``Source`` protocol, so it can be tested on its own.
 
-Known differences from AWS (SSM documents none of these; each is our policy):
-
-- An invocation takes ``DEFAULT_DURATION`` (5 seconds, the length of the runs in AWS's tutorial) unless
-  the outcome says otherwise.
-- A percentage ``MaxConcurrency`` is rounded down, but is at least 1; a percentage ``MaxErrors`` is rounded
-  down, so ``10%`` of 50 targets stops the task at the 6th error (as Run Command documents).
-  Targets that were never started because the task stopped get no invocation.
-- A failed task does not stop the tasks after it; the window execution ends ``FAILED`` with
-  ``One or more tasks in the orchestration failed.``.
-- A task that has not started when the cutoff (start + Duration - Cutoff hours) passes never starts: its
-  task execution ends ``TIMED_OUT``, and so does the window execution. With ``CutoffBehavior=CANCEL_TASK`` a
-  running task starts no new invocation at the cutoff, running Run Command invocations are cancelled
-  (``CANCELLED``), other types finish, and the task ends ``TIMED_OUT``.
-- Cancelling an execution lets running invocations finish and starts nothing new: tasks that had not
-  started end ``CANCELLED``, as do tasks that had targets left; the execution is ``CANCELLING`` until its
-  last invocation ends, then ``CANCELLED``. Cancelling a finished execution changes nothing.
-- A run that falls due while the window's previous execution is still running is recorded as
-  ``SKIPPED_OVERLAPPING`` at its instant, with no tasks. The quota of 5 concurrent executions per account
-  is not enforced.
-- A task whose targets resolve to no node succeeds with no invocations.
-- Execution, task-execution, invocation and command ids come from the mock's ``IdSource``
-  (``model.ids``): UUID-shaped, with a prefix per mock and a counter.
+Known differences from AWS: docs/known-differences.md#executions.
 
 When the hook raises (or answers something that is not an outcome), the move stops at that invocation:
 it is taken back (no record of it remains, its target is next again), a ``Resume`` event at that
