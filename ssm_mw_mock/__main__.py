@@ -2,10 +2,10 @@
 
 ``serve`` runs :class:`~ssm_mw_mock.server.ThreadedServer` in the foreground: it prints
 ``ssm_mw_mock listening on http://127.0.0.1:PORT`` once the port is bound (``--port 0``, the default,
-picks a free one) and serves until SIGINT or SIGTERM, then stops cleanly and exits 0. It listens on
-loopback unless ``--host`` says otherwise; the SSM API has no authentication, so binding anywhere else is
-a deliberate choice and is warned about. ``--token`` (or ``$SSM_MW_MOCK_TOKEN``) makes every control-API
-call carry a secret.
+picks a free one), then the dashboard's address on a second line, and serves until SIGINT or SIGTERM,
+then stops cleanly and exits 0. It listens on loopback unless ``--host`` says otherwise; the SSM API has
+no authentication, so binding anywhere else is a deliberate choice and is warned about. ``--token`` (or
+``$SSM_MW_MOCK_TOKEN``) makes every control-API call carry a secret.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ def serve(host: str, port: int, now: str | None, account_id: str | None, token: 
             server = ThreadedServer(mock, host=host, port=port, token=token).start()
         try:
             print(f"ssm_mw_mock listening on {server.endpoint_url}", flush=True)
+            print(f"ssm_mw_mock dashboard at {server.endpoint_url}/_mw/", flush=True)
             while not stop.wait(0.2):  # a timed wait, so the signal handler gets to run promptly
                 pass
         finally:

@@ -785,6 +785,7 @@ def test_cli_serve_prints_the_port_and_exits_cleanly_on_signal(stop_signal: sign
         prefix = "ssm_mw_mock listening on http://127.0.0.1:"
         assert line.startswith(prefix), line
         url = line.removeprefix("ssm_mw_mock listening on ")
+        assert process.stdout.readline().strip() == f"ssm_mw_mock dashboard at {url}/_mw/"
         answer = requests.get(f"{url}/_mw/clock", timeout=10).json()
 
         process.send_signal(stop_signal)
