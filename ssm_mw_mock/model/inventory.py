@@ -46,6 +46,12 @@ class Inventory:
         """Add an instance, or replace the tags of one already added."""
         if not instance_id:
             raise ValueError("add_instance() needs an instance id, such as 'i-0123456789abcdef0'")
+        given: object = tags  # checked at run time too: callers may not be type-checked
+        if given is not None and not isinstance(given, Mapping):
+            raise TypeError(
+                f"tags must be a mapping of strings to strings, such as {{'Env': 'prod'}}; "
+                f"got {type(given).__name__} {given!r}"
+            )
         entries: list[tuple[object, object]] = list((tags or {}).items())
         for key, value in entries:
             if not (isinstance(key, str) and isinstance(value, str)):

@@ -96,6 +96,12 @@ def test_add_instance_misuse() -> None:
         inv.add_instance("")
     with pytest.raises(TypeError, match="tags must map strings to strings"):
         inv.add_instance("i-1", tags={"n": 1})  # type: ignore[dict-item]
+    with pytest.raises(TypeError) as caught:
+        inv.add_instance("i-1", tags=["a"])  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "tags must be a mapping of strings to strings, such as {'Env': 'prod'}; got list ['a']"
+    )
+    assert inv.instances == {}  # a refused instance is not added
     with pytest.raises(TypeError, match="not one string"):
         inv.add_resource_group("g", "i-1")
     with pytest.raises(ValueError, match="needs the group's name"):
