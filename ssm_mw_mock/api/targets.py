@@ -34,6 +34,15 @@ TARGETS_PER_WINDOW = 100
 TAG_VALUES_PER_TARGET = 5
 
 
+def require_room(window: Window, count: int, limit: int, what: str) -> None:
+    """Refuse one more of ``what`` (targets, tasks) on a window that already holds ``limit``."""
+    if count >= limit:
+        raise ResourceLimitExceededException(
+            f"The maintenance window {window.window_id} already has {limit} {what}, "
+            "the most a window can have."
+        )
+
+
 @cache
 def _register_settings() -> frozenset[str]:
     return shapes.settings(
@@ -155,11 +164,7 @@ class TargetOperations:
 
         def register() -> str:
             check_window_targets(params["ResourceType"], params["Targets"])
-            if len(window.targets) >= TARGETS_PER_WINDOW:
-                raise ResourceLimitExceededException(
-                    f"The maintenance window {window.window_id} already has {TARGETS_PER_WINDOW} targets, "
-                    "the most a window can have."
-                )
+            require_room(window, len(window.targets), TARGETS_PER_WINDOW, "targets")
             target = Target(
                 window_id=window.window_id,
                 window_target_id=self.ids.uuid(),

@@ -16,13 +16,13 @@ import base64
 from functools import cache
 from typing import Any
 
-from ..errors import DoesNotExistException, ResourceLimitExceededException, ValidationException
+from ..errors import DoesNotExistException, ValidationException
 from ..model.ids import IdSource
 from ..model.resources import Task, Window
 from ..model.store import RegionState, matcher, page_result, paginate
 from ..timing.clock import Clock
 from ..wire import shapes
-from .targets import check_values_present, window_target
+from .targets import check_values_present, require_room, window_target
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -177,11 +177,7 @@ class TaskOperations:
             settings: dict[str, Any] = dict.fromkeys(_setting_attributes())
             settings.update(_requested(params, _register_settings()))
             _settle(window, task_type, settings, params, state.account)
-            if len(window.tasks) >= TASKS_PER_WINDOW:
-                raise ResourceLimitExceededException(
-                    f"The maintenance window {window.window_id} already has {TASKS_PER_WINDOW} tasks, "
-                    "the most a window can have."
-                )
+            require_room(window, len(window.tasks), TASKS_PER_WINDOW, "tasks")
             task = Task(
                 window_id=window.window_id,
                 window_task_id=self.ids.uuid(),
