@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
-import pytest
 import requests
 
 from ssm_mw_mock.dashboard import page
 from ssm_mw_mock.server import ThreadedServer
+from tests.conftest import NOW as START
+from tests.test_server import client, server
 
-START = "2024-03-04T00:00:00Z"
-
-
-@pytest.fixture
-def server() -> Iterator[ThreadedServer]:
-    with ThreadedServer(now=START) as running:
-        yield running
-
-
-def client(server: ThreadedServer, region: str = "us-east-1") -> Any:
-    return boto3.client(
-        "ssm",
-        endpoint_url=server.endpoint_url,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+__all__ = ["client", "server"]  # the server fixture and its client, shared with the browser test
 
 
 def nightly(ssm: Any, name: str = "nightly-patching") -> str:
