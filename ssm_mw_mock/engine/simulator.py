@@ -103,7 +103,9 @@ class Simulator(TaskRunner):
         self._now: datetime | None = None
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
-        self._ids: Iterator[str] = (ids or IdSource()).executions
+        ids = ids or IdSource()
+        self._ids: Iterator[str] = ids.executions
+        self._numbers = ids.numbers
 
     # Control.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from itertools import islice
 
 from ..model.history import (
     FINAL,
@@ -22,6 +23,7 @@ from ..model.history import (
     TaskPlan,
     task_result,
 )
+from ..model.ids import number_of
 from .events import END, RESUME, Event, InvocationsEnd, Resume, TaskRun, WindowRun
 from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
 
@@ -35,6 +37,10 @@ class TaskRunner:
     _events: list[Event]
     _order: Iterator[int]
     _ids: Iterator[str]
+    #: The counter behind ``_ids``: an invocation keeps its ids as numbers (``Invocation.seq``).
+    _numbers: Iterator[int]
+    #: The end instant last given to an invocation started one at a time: an equal one reuses it.
+    _last_end: datetime | None = None
     _hook: OutcomeHook | None
     #: Bring a run up to date at an instant: the simulator's, which owns the execution's priority groups.
     _settle: Callable[[WindowRun, datetime], None]
@@ -72,29 +78,30 @@ class TaskRunner:
         if count <= 0:
             return
         record = task.record
-        ids, order = self._ids, self._order
+        numbers, base = self._numbers, number_of(record.task_execution_id)
         popleft = pending.popleft
         if task.step_functions:
             batch = [
-                Invocation(next(ids), self._execution_id(task.plan), record, popleft(), now, next(order))
+                Invocation(next(numbers) - base, record, popleft(), now, self._execution_id(task.plan))
                 for _ in range(count)
             ]
         else:
-            batch = [
-                Invocation(next(ids), next(ids), record, popleft(), now, next(order)) for _ in range(count)
-            ]
+            # Each invocation draws two ids, its own and then its command's: the batch draws 2 * count.
+            first = next(numbers) - base
+            next(islice(numbers, 2 * count - 2, None))
+            seqs = range(first, first + 2 * count, 2)
+            batch = [Invocation(seq, record, popleft(), now, None) for seq in seqs]
         record.invocations.extend(batch)
         task.running.update(batch)
         # tuple.__new__ builds the named tuple without its Python-level __new__: this is the hot event.
-        end = (now + DEFAULT_DURATION, END, next(order), task, batch, SUCCESS, _SUCCESS_DETAILS)
+        end = (now + DEFAULT_DURATION, END, next(self._order), task, batch, SUCCESS, _SUCCESS_DETAILS)
         heapq.heappush(self._events, _new_tuple(InvocationsEnd, end))
 
     def _start_invocation(self, task: TaskRun, now: datetime) -> None:
         target = task.pending.popleft()
         record = task.record
-        invocation = Invocation(
-            next(self._ids), self._execution_id(task.plan), record, target, now, next(self._order)
-        )
+        seq = next(self._numbers) - number_of(record.task_execution_id)
+        invocation = Invocation(seq, record, target, now, self._execution_id(task.plan))
         # Registered before the hook runs: a hook that cancels the execution sees it running.
         record.invocations.append(invocation)
         task.running.add(invocation)
@@ -107,9 +114,14 @@ class TaskRunner:
             except BaseException:
                 self._take_back(task, invocation, target, now)
                 raise
+        end = now + duration
+        last = self._last_end
+        if last is not None and end == last and end.tzinfo is last.tzinfo:
+            end = last  # invocations that end together share their end_time, as a batch's do
+        else:
+            self._last_end = end
         heapq.heappush(
-            self._events,
-            InvocationsEnd(now + duration, END, next(self._order), task, [invocation], status, details),
+            self._events, InvocationsEnd(end, END, next(self._order), task, [invocation], status, details)
         )
 
     def _take_back(self, task: TaskRun, invocation: Invocation, target: TargetRef, now: datetime) -> None:
@@ -122,12 +134,18 @@ class TaskRunner:
             task.pending.appendleft(target)  # still to start (unless the hook cancelled meanwhile)
         heapq.heappush(self._events, Resume(now, RESUME, next(self._order), task.run))
 
-    def _execution_id(self, plan: TaskPlan) -> str:
+    def _execution_id(self, plan: TaskPlan) -> str | None:
+        """The execution id of an invocation whose own id was just drawn; None for the plain form.
+
+        The plain form is the id drawn right after the invocation's: it is drawn here but formatted only
+        when read (``Invocation.execution_id``), and the batch path of ``_fill`` draws it the same way.
+        """
         if plan.task_type == "STEP_FUNCTIONS":
             # arn:aws:states:<region>:<account>:stateMachine:<name> runs as …:execution:<name>:<id>
             prefix, _, name = plan.task_arn.rpartition(":")
             return f"{prefix.replace(':stateMachine', ':execution')}:{name}:{next(self._ids)}"
-        return next(self._ids)
+        next(self._numbers)
+        return None
 
     def _end_invocations(self, event: InvocationsEnd) -> None:
         """One invocation ends (with a hook), or a batch that all succeed (without)."""

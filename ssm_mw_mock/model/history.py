@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..lazy_re import LazyPattern
+from .ids import following
 from .resources import Task
 
 PENDING = "PENDING"
@@ -43,19 +44,33 @@ class Invocation:
     (``{{WINDOW_EXECUTION_ID}}``, ``{{TARGET_ID}}``, …) substituted.
     """
 
-    invocation_id: str
-    execution_id: str
+    #: How many ids the id source drew after its task execution's id before this invocation's: the
+    #: invocation id, formatted on read, and its place among the task's invocations (they draw in order).
+    seq: int
     task: TaskExecution = field(repr=False)
     target: TargetRef
     start_time: datetime
-    seq: int
+    #: The execution id when it is not simply the next id drawn (a Step Functions execution ARN).
+    _execution_id: str | None = field(repr=False)
     status: str = IN_PROGRESS
     status_details: str | None = None
     end_time: datetime | None = None
     _parameters: dict[str, Any] | None = field(default=None, repr=False)
 
-    # What the invocation shares with its task execution and target is read from them, not copied: a
-    # simulated year holds hundreds of thousands of invocations.
+    # A simulated year holds hundreds of thousands of invocations, so one keeps only what is its own, in
+    # ints and shared objects (docs/performance.md#memory): its ids are formatted on read from ``seq``,
+    # and what it shares with its task execution and target is read from them, not copied.
+
+    @property
+    def invocation_id(self) -> str:
+        return following(self.task.task_execution_id, self.seq)
+
+    @property
+    def execution_id(self) -> str:
+        """The command's id (Run Command), or the Automation, Lambda or Step Functions execution's."""
+        if self._execution_id is not None:
+            return self._execution_id
+        return following(self.task.task_execution_id, self.seq + 1)
 
     @property
     def window_id(self) -> str:

@@ -7,7 +7,8 @@ the way moto's seeded random does. Nothing else in the mock draws random numbers
 Window ids are ``mw-0`` and 16 hex digits; target and task ids are random UUIDs (version 4).
 Execution, task-execution, invocation and command ids are UUID-shaped too (version 4) but share a
 random prefix within one source and end in a counter, so making hundreds of thousands of them in a
-simulated year stays cheap.
+simulated year stays cheap. A record that must stay small (an invocation) keeps only how many draws its id
+came after another record's id, and formats it on read with :func:`following`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 class IdSource:
     """Ids for one mock: random by default, reproducible with ``seed``."""
 
-    __slots__ = ("_random", "executions")
+    __slots__ = ("_random", "executions", "numbers")
 
     def __init__(self, seed: int | None = None) -> None:
         given: object = seed
@@ -30,9 +31,12 @@ class IdSource:
         self._random = random.Random(seed)
         bits = f"{self._random.getrandbits(72):018x}"
         template = f"{bits[:8]}-{bits[8:12]}-4{bits[12:15]}-a{bits[15:18]}-{{:012x}}"
-        #: Execution-record ids, one ``next()`` each: ``map`` over a counter formats them with no
+        #: The counter behind the execution-record ids: drawing from it uses up the id of that number,
+        #: unformatted (:func:`following` formats it later).
+        self.numbers: Iterator[int] = itertools.count(self._random.getrandbits(40))
+        #: Execution-record ids, one ``next()`` each: ``map`` over the counter formats them with no
         #: Python-level call per id.
-        self.executions: Iterator[str] = map(template.format, itertools.count(self._random.getrandbits(40)))
+        self.executions: Iterator[str] = map(template.format, self.numbers)
 
     def window_id(self) -> str:
         # Every real window id seen starts with "mw-0"; the rest is 16 random lowercase hex digits.
@@ -41,3 +45,17 @@ class IdSource:
     def uuid(self) -> str:
         """A version-4 UUID, for window targets and tasks."""
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+
+#: Where the counter starts in an execution-record id: after the source's shared prefix.
+_COUNTER_AT = len("01234567-89ab-4cde-af01-")
+
+
+def number_of(execution_id: str) -> int:
+    """The counter value an execution-record id was formatted from."""
+    return int(execution_id[_COUNTER_AT:], 16)
+
+
+def following(execution_id: str, draws: int) -> str:
+    """The id the same source formatted ``draws`` draws after ``execution_id``."""
+    return f"{execution_id[:_COUNTER_AT]}{int(execution_id[_COUNTER_AT:], 16) + draws:012x}"
