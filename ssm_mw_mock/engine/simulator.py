@@ -43,7 +43,7 @@ from ..model.history import (
     WindowExecution,
     execution_result,
 )
-from ..model.ids import IdSource
+from ..model.ids import IdSource, number_of
 from ..timing.schedule import WindowSchedule
 from .events import (
     CUTOFF,
@@ -305,9 +305,8 @@ class Simulator(TaskRunner):
         self._settle(run, when)
 
     def _task_record(self, execution: WindowExecution, plan: TaskPlan) -> TaskExecution:
-        return TaskExecution(
-            next(self._ids), execution.window_id, execution.window_execution_id, plan, next(self._order)
-        )
+        seq = next(self._numbers) - number_of(execution.window_execution_id)  # its id, formatted on read
+        return TaskExecution(execution.window_id, execution.window_execution_id, plan, seq)
 
     def _settle(self, run: WindowRun, now: datetime) -> None:
         """Bring ``run`` up to date at ``now``: start what may start, finish what has ended.

@@ -78,7 +78,7 @@ class TaskRunner:
         if count <= 0:
             return
         record = task.record
-        numbers, base = self._numbers, number_of(record.task_execution_id)
+        numbers, base = self._numbers, number_of(record.window_execution_id)
         popleft = pending.popleft
         if task.step_functions:
             batch = [
@@ -100,7 +100,7 @@ class TaskRunner:
     def _start_invocation(self, task: TaskRun, now: datetime) -> None:
         target = task.pending.popleft()
         record = task.record
-        seq = next(self._numbers) - number_of(record.task_execution_id)
+        seq = next(self._numbers) - number_of(record.window_execution_id)
         invocation = Invocation(seq, record, target, now, self._execution_id(task.plan))
         # Registered before the hook runs: a hook that cancels the execution sees it running.
         record.invocations.append(invocation)

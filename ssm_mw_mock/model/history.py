@@ -44,7 +44,7 @@ class Invocation:
     (``{{WINDOW_EXECUTION_ID}}``, ``{{TARGET_ID}}``, …) substituted.
     """
 
-    #: How many ids the id source drew after its task execution's id before this invocation's: the
+    #: How many ids the id source drew after its window execution's id before this invocation's: the
     #: invocation id, formatted on read, and its place among the task's invocations (they draw in order).
     seq: int
     task: TaskExecution = field(repr=False)
@@ -63,14 +63,21 @@ class Invocation:
 
     @property
     def invocation_id(self) -> str:
-        return following(self.task.task_execution_id, self.seq)
+        return following(self.task.window_execution_id, self.seq)
 
     @property
     def execution_id(self) -> str:
         """The command's id (Run Command), or the Automation, Lambda or Step Functions execution's."""
         if self._execution_id is not None:
             return self._execution_id
-        return following(self.task.task_execution_id, self.seq + 1)
+        return following(self.task.window_execution_id, self.seq + 1)
+
+    def __repr__(self) -> str:
+        return (
+            f"Invocation(invocation_id={self.invocation_id!r}, execution_id={self.execution_id!r}, "
+            f"target={self.target!r}, start_time={self.start_time!r}, status={self.status!r}, "
+            f"status_details={self.status_details!r}, end_time={self.end_time!r})"
+        )
 
     @property
     def window_id(self) -> str:
@@ -218,16 +225,21 @@ class TaskPlan:
 class TaskExecution:
     """One run of a task within a window execution; what it ran is its ``plan``, not a copy of it."""
 
-    task_execution_id: str
     window_id: str
     window_execution_id: str
     plan: TaskPlan = field(repr=False)
+    #: How many ids the id source drew after the window execution's id before this task execution's: its
+    #: id, formatted on read, and its place among the execution's tasks (they draw in order).
     seq: int
     status: str = PENDING
     status_details: str | None = None
     start_time: datetime | None = None
     end_time: datetime | None = None
     invocations: list[Invocation] = field(default_factory=list)
+
+    @property
+    def task_execution_id(self) -> str:
+        return following(self.window_execution_id, self.seq)
 
     @property
     def window_task_id(self) -> str:
