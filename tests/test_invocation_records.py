@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ssm_mw_mock import Invocation, MaintenanceWindowsMock
-from ssm_mw_mock.model.ids import IdSource
+from ssm_mw_mock.model.ids import IdSource, following, number_of
 
 from .conftest import NOW
 
@@ -57,6 +57,16 @@ def hourly_window(ssm: Any, targets: int, tasks: int = 3, concurrency: str = "5"
 def all_invocations(mw: MaintenanceWindowsMock) -> list[Invocation]:
     region = mw.backend.state("123456789012", "us-east-1")
     return [i for e in region.executions.values() for t in e.tasks for i in t.invocations]
+
+
+@given(seed=st.integers(0, 2**64), before=st.integers(0, 300), draws=st.integers(0, 600))
+def test_following_formats_the_id_of_a_later_draw(seed: int, before: int, draws: int) -> None:
+    source = IdSource(seed)
+    for _ in range(before):
+        next(source.executions)
+    drawn = [next(source.executions) for _ in range(draws + 1)]
+    assert following(drawn[0], draws) == drawn[-1]
+    assert number_of(drawn[-1]) - number_of(drawn[0]) == draws
 
 
 @pytest.mark.parametrize("path", ["batch", "hook"])

@@ -241,6 +241,14 @@ class TaskExecution:
     def task_execution_id(self) -> str:
         return following(self.window_execution_id, self.seq)
 
+    def __repr__(self) -> str:
+        return (
+            f"TaskExecution(task_execution_id={self.task_execution_id!r}, window_id={self.window_id!r}, "
+            f"window_execution_id={self.window_execution_id!r}, status={self.status!r}, "
+            f"status_details={self.status_details!r}, start_time={self.start_time!r}, "
+            f"end_time={self.end_time!r}, invocations={self.invocations!r})"
+        )
+
     @property
     def window_task_id(self) -> str:
         return self.plan.task.window_task_id

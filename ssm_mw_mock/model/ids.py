@@ -7,8 +7,9 @@ the way moto's seeded random does. Nothing else in the mock draws random numbers
 Window ids are ``mw-0`` and 16 hex digits; target and task ids are random UUIDs (version 4).
 Execution, task-execution, invocation and command ids are UUID-shaped too (version 4) but share a
 random prefix within one source and end in a counter, so making hundreds of thousands of them in a
-simulated year stays cheap. A record that must stay small (an invocation) keeps only how many draws its id
-came after another record's id, and formats it on read with :func:`following`.
+simulated year stays cheap. The records made by the hundred thousand (task executions, invocations) keep
+only how many draws their id came after their window execution's, and format it on read with
+:func:`following`.
 """
 
 from __future__ import annotations
