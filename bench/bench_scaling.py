@@ -269,6 +269,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=30, help="timed calls per size (median)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per row, sizes shuffled (median)")
+    parser.add_argument("--rows", default="", help="only the rows whose title contains this text")
     args = parser.parse_args()
     print(
         f"median of {args.rounds} rounds (sizes in shuffled order) of the median of {args.calls} calls; "
@@ -277,6 +278,8 @@ def main() -> None:
     print("| row | n | time | growth | / floor |")
     print("|---|---:|---:|---:|---:|")
     for title, _, builds in ROWS:
+        if args.rows not in title:
+            continue
         samples: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(builds))}
         for _ in range(args.rounds):
             order = list(range(len(builds)))
