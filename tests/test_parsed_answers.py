@@ -14,6 +14,8 @@ import base64
 import copy
 import json
 import logging
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -23,6 +25,7 @@ import pytest
 from botocore import parsers
 from botocore.awsrequest import HeadersDict
 from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.utils import parse_timestamp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,7 +214,7 @@ def test_errors_keep_botocores_parser(ssm: Any, parses: Counting) -> None:
 def test_a_factory_we_cannot_reproduce_gets_json_to_parse(
     mw: MaintenanceWindowsMock, parses: Counting
 ) -> None:
-    class Custom(parsers.ResponseParserFactory):
+    class Custom(parsers.ResponseParserFactory):  # type: ignore[misc]
         pass
 
     ssm = boto3.client("ssm", region_name="us-east-1")
@@ -292,7 +295,9 @@ def test_a_shape_is_compiled_once_per_pair_of_scalar_parsers(monkeypatch: pytest
     monkeypatch.setattr(parsed, "_cache", {})
     for _ in range(3):
         for kind in ("botocore", "cli"):
-            assert parsed.converter_for(operation, FACTORIES[kind])({"A": "x", "B": 1}) == {"A": "x"}
+            convert = parsed.converter_for(operation, FACTORIES[kind])
+            assert convert is not None
+            assert convert({"A": "x", "B": 1}) == {"A": "x"}
     assert compiled == ["Out", "Out"]
 
 
@@ -378,3 +383,44 @@ def test_blobs_reach_the_parser_as_base64() -> None:
     assert answer["TaskInvocationParameters"]["Lambda"]["Payload"] == base64.b64encode(b"\x00\xff{}").decode()
     _, answer = direct_answer(result, operation, FACTORIES["botocore"])
     assert answer["TaskInvocationParameters"]["Lambda"]["Payload"] == b"\x00\xff{}"
+
+
+# botocore's default timestamp parser is remembered per instant, for the local zone it was made in.
+
+
+def test_an_instant_met_again_is_not_parsed_again(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    window_id = make_window(ssm)
+    remembered: dict[float, datetime] = {}
+    monkeypatch.setattr(parsed, "_instants", remembered)
+    first = ssm.get_maintenance_window(WindowId=window_id)
+    # CreatedDate and ModifiedDate are one instant: parsed once, by botocore's own parser.
+    assert list(remembered) == [first["CreatedDate"].timestamp()]
+    same(first["CreatedDate"], parse_timestamp(first["CreatedDate"].timestamp()))
+    second = ssm.get_maintenance_window(WindowId=window_id)
+    assert len(remembered) == 1
+    assert second["ModifiedDate"] is first["CreatedDate"]
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    def move(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield move
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_new_local_zone_forgets_the_remembered_instants(
+    ssm: Any, local_zone: Callable[[str], None]
+) -> None:
+    window_id = make_window(ssm)
+    local_zone("UTC")
+    in_utc = ssm.get_maintenance_window(WindowId=window_id)["CreatedDate"]
+    local_zone("America/New_York")
+    in_new_york = ssm.get_maintenance_window(WindowId=window_id)["CreatedDate"]
+    same(in_new_york, parse_timestamp(in_utc.timestamp()))
+    assert in_new_york.utcoffset() == timedelta(hours=-5)
+    assert in_utc.utcoffset() == timedelta(0)
+    assert not parsed.local_zone_changed()  # the move was seen once, by the answer

@@ -24,12 +24,14 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore import parsers
 from botocore.awsrequest import AWSResponse
+from botocore.utils import parse_timestamp
 
 from ..wire import protocol
 
@@ -47,6 +49,10 @@ _CACHE_LIMIT = 256
 _parser_log = logging.getLogger(parsers.__name__)
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], Converter | None] = {}
+#: Datetimes botocore's default parser made, per epoch seconds, for the local zone in ``_zone``.
+_instants: dict[float, datetime] = {}
+_INSTANTS_LIMIT = 10_000
+_zone: list[tuple[Any, ...]] = [()]
 
 
 class _Unsupported(Exception):
@@ -158,11 +164,44 @@ def _map(convert: Converter | None) -> Converter:
 
 
 def _timestamp(parse: Converter) -> Converter:
+    if parse is parse_timestamp:
+        return _known_instant
+
     def timestamp(value: Any) -> Any:
         # wire.protocol.encode puts a datetime on the wire as epoch seconds, milliseconds kept.
         return parse(round(value.timestamp(), 3) if isinstance(value, datetime) else value)
 
     return timestamp
+
+
+def _known_instant(value: Any) -> Any:
+    """botocore's default timestamp parser, remembered per instant (see :func:`local_zone_changed`).
+
+    ``parse_timestamp`` of epoch seconds is a pure function of the seconds and the local zone, and costs
+    more than the rest of a listing's item (dateutil's ``tzlocal`` works out the local time in Python).
+    A listing asked again — a paginator, a test polling for a status — meets the same instants, so the
+    same (immutable) datetime is handed out again rather than rebuilt.
+    """
+    if not isinstance(value, datetime):
+        return parse_timestamp(value)
+    seconds = round(value.timestamp(), 3)
+    known = _instants.get(seconds)
+    if known is None:
+        known = parse_timestamp(seconds)
+        if len(_instants) >= _INSTANTS_LIMIT:
+            _instants.clear()
+        _instants[seconds] = known
+    return known
+
+
+def local_zone_changed() -> bool:
+    """Forget the remembered instants if the process's local zone changed (``TZ`` and ``time.tzset``)."""
+    zone = (time.timezone, time.altzone, time.daylight, time.tzname)
+    if zone == _zone[0]:
+        return False
+    _instants.clear()
+    _zone[0] = zone
+    return True
 
 
 def _blob(parse: Converter | None) -> Converter:
@@ -204,6 +243,7 @@ def respond(
     convert = converter_for(operation_model, factory)
     if convert is None:
         return None
+    local_zone_changed()
     try:
         answer: dict[str, Any] = convert(result)
     except Exception:  # not what the parser could read either: the JSON path gives today's answer

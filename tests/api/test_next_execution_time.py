@@ -21,10 +21,11 @@ from ssm_mw_mock import MaintenanceWindowsMock
 from ssm_mw_mock.api import windows
 from ssm_mw_mock.api.backend import DEFAULT_ACCOUNT
 from ssm_mw_mock.api.windows import next_execution_time
+from ssm_mw_mock.timing.schedule import format_execution_time
 from tests.conftest import NOW, make_window
 
 REGION = "us-east-1"
-SCHEDULES = [
+SCHEDULES: list[dict[str, Any]] = [
     {"Schedule": "cron(0 2 ? * * *)"},
     {"Schedule": "rate(7 hours)"},
     {"Schedule": "cron(30 9 ? * MON-FRI *)", "ScheduleTimezone": "America/New_York"},
@@ -46,13 +47,13 @@ class Counted:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        original = windows.format_execution_time
+        original = format_execution_time
 
-        def format_execution_time(*args: Any) -> str:
+        def counting(*args: Any) -> str:
             self.calls += 1
             return original(*args)
 
-        monkeypatch.setattr(windows, "format_execution_time", format_execution_time)
+        monkeypatch.setattr(windows, "format_execution_time", counting)
 
 
 def _check(mw: MaintenanceWindowsMock, ssm: Any) -> None:
