@@ -36,6 +36,7 @@ from ssm_mw_mock import MaintenanceWindowsMock  # noqa: E402
 from ssm_mw_mock.api import targets as target_operations  # noqa: E402
 from ssm_mw_mock.api import tasks as task_operations  # noqa: E402
 from ssm_mw_mock.api import windows as window_operations  # noqa: E402
+from ssm_mw_mock.doors import parsed  # noqa: E402
 from ssm_mw_mock.wire.protocol import encode  # noqa: E402
 
 REGION = "us-east-1"
@@ -366,10 +367,14 @@ def method(operation: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
 
 
-def measure(build: Callable[[MaintenanceWindowsMock], Case], calls: int) -> tuple[int, float, float]:
+def measure(
+    build: Callable[[MaintenanceWindowsMock], Case], calls: int, forget_instants: bool = False
+) -> tuple[int, float, float]:
     """(n, median us of the mock's call, median us of the floor of the same answer).
 
     The floor is timed once the mock has stopped: while it is active it would answer the floor's client too.
+    With ``forget_instants``, the timestamps botocore's parser made for earlier answers are forgotten before
+    each call (``doors/parsed.py`` remembers them), as for a page of instants never listed before.
     """
     with MaintenanceWindowsMock(now=START) as mw:
         case = build(mw)
@@ -382,6 +387,8 @@ def measure(build: Callable[[MaintenanceWindowsMock], Case], calls: int) -> tupl
         mock_times = []
         for _ in range(calls):
             params = case.setup_each() if case.setup_each else case.params
+            if forget_instants:
+                parsed._instants.clear()
             start = time.perf_counter()
             call(**params)
             mock_times.append(time.perf_counter() - start)
@@ -401,6 +408,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=30, help="timed calls per size (median)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per row, sizes shuffled (median)")
     parser.add_argument("--rows", default="", help="only the rows whose title contains this text")
+    parser.add_argument(
+        "--forget-instants", action="store_true", help="time pages of timestamps never parsed before"
+    )
     args = parser.parse_args()
     print(
         f"median of {args.rounds} rounds (sizes in shuffled order) of the median of {args.calls} calls; "
@@ -416,7 +426,7 @@ def main() -> None:
             order = list(range(len(builds)))
             random.shuffle(order)
             for k in order:
-                samples[k].append(measure(builds[k], args.calls))
+                samples[k].append(measure(builds[k], args.calls, args.forget_instants))
         first: float | None = None
         for k in range(len(builds)):
             n = samples[k][0][0]
