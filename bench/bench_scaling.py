@@ -33,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ssm_mw_mock import MaintenanceWindowsMock  # noqa: E402
+from ssm_mw_mock.api import targets as target_operations  # noqa: E402
+from ssm_mw_mock.api import tasks as task_operations  # noqa: E402
 from ssm_mw_mock.api import windows as window_operations  # noqa: E402
+from ssm_mw_mock.doors import parsed  # noqa: E402
 from ssm_mw_mock.wire.protocol import encode  # noqa: E402
 
 REGION = "us-east-1"
@@ -45,8 +48,13 @@ HEADERS = {
 }
 
 
-# SSM's quota is 50 windows a region; lifted here to see how costs grow past it.
+# SSM's quotas (50 windows a region, 100 targets and 20 tasks a window, 50 instances a task) are lifted
+# here to see how costs grow past them.
 window_operations.WINDOWS_PER_REGION = 1_000_000
+target_operations.TARGETS_PER_WINDOW = 1_000_000
+task_operations.TASKS_PER_WINDOW = 1_000_000
+task_operations.INSTANCES_PER_TASK = 1_000_000
+ROLE = "arn:aws:iam::123456789012:role/mw-role"
 
 
 def client() -> Any:
@@ -174,6 +182,105 @@ def many_windows(count: int, filtered: bool) -> Callable[[MaintenanceWindowsMock
     return build
 
 
+def register_target(mw: MaintenanceWindowsMock, window_id: str, key: str, values: list[str]) -> str:
+    params = {"WindowId": window_id, "ResourceType": "INSTANCE", "Targets": [{"Key": key, "Values": values}]}
+    params["OwnerInformation"] = "bench"
+    target_id: str = mw.backend.call("RegisterTargetWithMaintenanceWindow", params, REGION)["WindowTargetId"]
+    return target_id
+
+
+def register_task(mw: MaintenanceWindowsMock, window_id: str, target_id: str, priority: int) -> str:
+    params = {
+        "WindowId": window_id,
+        "Targets": [{"Key": "WindowTargetIds", "Values": [target_id]}],
+        "TaskArn": "AWS-RunShellScript",
+        "TaskType": "RUN_COMMAND",
+        "ServiceRoleArn": ROLE,
+        "Priority": priority,
+        "MaxConcurrency": "100%",
+        "MaxErrors": "100%",
+        "TaskInvocationParameters": {"RunCommand": {"Parameters": {"commands": ["yum -y update"]}}},
+    }
+    task_id: str = mw.backend.call("RegisterTaskWithMaintenanceWindow", params, REGION)["WindowTaskId"]
+    return task_id
+
+
+def window_targets(count: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A page (50) of DescribeMaintenanceWindowTargets of a window with ``count`` targets."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        window_id = window(mw, "targets", "cron(0 2 ? * * *)")
+        for k in range(count):
+            register_target(mw, window_id, "InstanceIds", [f"i-{k:017x}", f"i-{k + 1:017x}"])
+        return Case("DescribeMaintenanceWindowTargets", {"WindowId": window_id}, count)
+
+    return build
+
+
+def window_tasks(count: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A page (50) of DescribeMaintenanceWindowTasks of a window with ``count`` Run Command tasks."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        window_id = window(mw, "tasks", "cron(0 2 ? * * *)")
+        target_id = register_target(mw, window_id, "InstanceIds", ["i-00000000000000001"])
+        for k in range(count):
+            register_task(mw, window_id, target_id, k % 5)
+        return Case("DescribeMaintenanceWindowTasks", {"WindowId": window_id}, count)
+
+    return build
+
+
+def execution_tasks(count: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A page (50) of DescribeMaintenanceWindowExecutionTasks of one run of ``count`` tasks."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        window_id = window(mw, "run", "cron(0 2 ? * * *)")
+        mw.add_instance("i-00000000000000001", tags={"Env": "prod"})
+        target_id = register_target(mw, window_id, "InstanceIds", ["i-00000000000000001"])
+        for k in range(count):
+            register_task(mw, window_id, target_id, k % 5)
+        mw.clock.advance(days=1)
+        state = mw.backend.state(ACCOUNT, REGION)
+        execution = next(iter(state.executions.values()))
+        return Case(
+            "DescribeMaintenanceWindowExecutionTasks",
+            {"WindowExecutionId": execution.window_execution_id},
+            count,
+        )
+
+    return build
+
+
+def invocations(instances: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A page (50) of DescribeMaintenanceWindowExecutionTaskInvocations of a task over ``instances``."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        window_id = window(mw, "fleet", "cron(0 2 ? * * *)")
+        for k in range(instances):
+            mw.add_instance(f"i-{k:017x}", tags={"Env": "prod"})
+        target_id = register_target(mw, window_id, "tag:Env", ["prod"])
+        register_task(mw, window_id, target_id, 1)
+        mw.clock.advance(days=1)
+        execution = next(iter(mw.backend.state(ACCOUNT, REGION).executions.values()))
+        task = execution.tasks[0]
+        params = {"WindowExecutionId": execution.window_execution_id, "TaskId": task.task_execution_id}
+        return Case("DescribeMaintenanceWindowExecutionTaskInvocations", params, instances)
+
+    return build
+
+
+def window_schedule(count: int) -> Callable[[MaintenanceWindowsMock], Case]:
+    """A page (50) of DescribeMaintenanceWindowSchedule by WindowId among ``count`` windows."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        asked = window(mw, "hourly", "cron(0 * ? * * *)")
+        for k in range(count - 1):
+            window(mw, f"daily-{k:05}", "cron(0 2 ? * * *)")
+        return Case("DescribeMaintenanceWindowSchedule", {"WindowId": asked, "MaxResults": 50}, count)
+
+    return build
+
+
 ROWS: list[tuple[str, str, list[Callable[[MaintenanceWindowsMock], Case]]]] = [
     (
         "Executions, first page, n = window's own executions",
@@ -215,6 +322,31 @@ ROWS: list[tuple[str, str, list[Callable[[MaintenanceWindowsMock], Case]]]] = [
         "n windows",
         [many_windows(c, True) for c in (100, 1000, 5000)],
     ),
+    (
+        "DescribeMaintenanceWindowTargets page, n = window's targets",
+        "n targets",
+        [window_targets(c) for c in (50, 200, 1000)],
+    ),
+    (
+        "DescribeMaintenanceWindowTasks page, n = window's tasks",
+        "n tasks",
+        [window_tasks(c) for c in (50, 200, 1000)],
+    ),
+    (
+        "DescribeMaintenanceWindowExecutionTasks page, n = the run's tasks",
+        "n tasks",
+        [execution_tasks(c) for c in (50, 100, 200)],
+    ),
+    (
+        "DescribeMaintenanceWindowExecutionTaskInvocations page, n = the task's instances",
+        "n instances",
+        [invocations(c) for c in (50, 100, 200)],
+    ),
+    (
+        "DescribeMaintenanceWindowSchedule page by WindowId, n = windows",
+        "n windows",
+        [window_schedule(c) for c in (10, 100, 1000)],
+    ),
 ]
 
 
@@ -235,10 +367,14 @@ def method(operation: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
 
 
-def measure(build: Callable[[MaintenanceWindowsMock], Case], calls: int) -> tuple[int, float, float]:
+def measure(
+    build: Callable[[MaintenanceWindowsMock], Case], calls: int, forget_instants: bool = False
+) -> tuple[int, float, float]:
     """(n, median us of the mock's call, median us of the floor of the same answer).
 
     The floor is timed once the mock has stopped: while it is active it would answer the floor's client too.
+    With ``forget_instants``, the timestamps botocore's parser made for earlier answers are forgotten before
+    each call (``doors/parsed.py`` remembers them), as for a page of instants never listed before.
     """
     with MaintenanceWindowsMock(now=START) as mw:
         case = build(mw)
@@ -251,6 +387,8 @@ def measure(build: Callable[[MaintenanceWindowsMock], Case], calls: int) -> tupl
         mock_times = []
         for _ in range(calls):
             params = case.setup_each() if case.setup_each else case.params
+            if forget_instants:
+                parsed._instants.clear()
             start = time.perf_counter()
             call(**params)
             mock_times.append(time.perf_counter() - start)
@@ -269,6 +407,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=30, help="timed calls per size (median)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per row, sizes shuffled (median)")
+    parser.add_argument("--rows", default="", help="only the rows whose title contains this text")
+    parser.add_argument(
+        "--forget-instants", action="store_true", help="time pages of timestamps never parsed before"
+    )
     args = parser.parse_args()
     print(
         f"median of {args.rounds} rounds (sizes in shuffled order) of the median of {args.calls} calls; "
@@ -277,12 +419,14 @@ def main() -> None:
     print("| row | n | time | growth | / floor |")
     print("|---|---:|---:|---:|---:|")
     for title, _, builds in ROWS:
+        if args.rows not in title:
+            continue
         samples: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(builds))}
         for _ in range(args.rounds):
             order = list(range(len(builds)))
             random.shuffle(order)
             for k in order:
-                samples[k].append(measure(builds[k], args.calls))
+                samples[k].append(measure(builds[k], args.calls, args.forget_instants))
         first: float | None = None
         for k in range(len(builds)):
             n = samples[k][0][0]

@@ -6,6 +6,7 @@ docs/known-differences.md#error-messages, docs/known-differences.md#idempotency.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -103,6 +104,28 @@ def next_execution_time(window: Window, now: datetime) -> str | None:
     return None if instant is None else format_execution_time(instant, window.schedule_timezone)
 
 
+@dataclass(slots=True)
+class _NextTime:
+    """A window's ``NextExecutionTime`` and the instants it holds for: ``since <= now < until``.
+
+    ``next_after`` answers the first run strictly after ``now``; computed at ``since`` it is ``until``,
+    and no run lies between them, so any ``now`` in ``[since, until)`` gets the same answer (and a window
+    that never runs again after ``since`` never will after a later ``now``). The window object, its
+    compiled schedule and its timezone are kept to tell a changed or recreated window from this one.
+    """
+
+    window: Window
+    compiled: WindowSchedule
+    timezone: str | None
+    since: datetime
+    until: datetime | None
+    text: str | None
+
+
+#: Entries beyond the region's windows (others' regions, windows gone by reset) are pruned past this slack.
+_NEXT_TIME_SLACK = 1024
+
+
 def check_cutoff(duration: int, cutoff: int) -> None:
     """SSM's rule: the cutoff must leave at least one hour of the window to start tasks in."""
     if cutoff >= duration:
@@ -118,11 +141,43 @@ class WindowOperations:
     clock: Clock
     simulator: Simulator
     ids: IdSource
+    #: ``NextExecutionTime`` per window id, made on first use (listings would compute it per item per call).
+    _next_times: dict[str, _NextTime]
 
     def _now(self) -> datetime:
         return self.clock.now()
 
-    def _window_result(self, window: Window, operation: str) -> Result:
+    def _next_execution_time(self, state: RegionState, window: Window) -> str | None:
+        """:func:`next_execution_time` now, from the cache while the window and the answer still hold."""
+        if not window.enabled:
+            return None
+        now = self._now()
+        try:
+            cache = self._next_times
+        except AttributeError:
+            cache = self._next_times = {}
+        entry = cache.get(window.window_id)
+        if (
+            entry is not None
+            and entry.window is window
+            and entry.compiled is window.compiled
+            and entry.timezone == window.schedule_timezone
+            and entry.since <= now
+            and (entry.until is None or now < entry.until)
+        ):
+            return entry.text
+        instant = window.compiled.next_after(now)
+        text = None if instant is None else format_execution_time(instant, window.schedule_timezone)
+        if len(cache) > len(state.windows) + _NEXT_TIME_SLACK:
+            live = state.windows
+            for key in [k for k, e in cache.items() if live.get(k) is not e.window]:
+                del cache[key]
+        cache[window.window_id] = _NextTime(
+            window, window.compiled, window.schedule_timezone, now, instant, text
+        )
+        return text
+
+    def _window_result(self, state: RegionState, window: Window, operation: str) -> Result:
         """Get's answer, or a Describe item (the output members of ``operation`` decide which)."""
         shape = (
             "MaintenanceWindowIdentity"
@@ -130,7 +185,7 @@ class WindowOperations:
             else output_shape(operation)
         )
         result = shapes.view(window, shape, _NEXT)
-        upcoming = next_execution_time(window, self._now())
+        upcoming = self._next_execution_time(state, window)
         if upcoming is not None:
             result["NextExecutionTime"] = upcoming
         return result
@@ -164,7 +219,7 @@ class WindowOperations:
         return {"WindowId": state.idempotent("CreateMaintenanceWindow", params, create, self.clock.now())}
 
     def get_maintenance_window(self, state: RegionState, params: Params) -> Result:
-        return self._window_result(state.window(params["WindowId"]), "GetMaintenanceWindow")
+        return self._window_result(state, state.window(params["WindowId"]), "GetMaintenanceWindow")
 
     def update_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
@@ -193,6 +248,7 @@ class WindowOperations:
 
     def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
         if state.windows.pop(params["WindowId"], None) is not None:
+            getattr(self, "_next_times", {}).pop(params["WindowId"], None)
             self.simulator.window_deleted(params["WindowId"])
             forget_history(state, params["WindowId"])
         return {"WindowId": params["WindowId"]}
@@ -214,7 +270,7 @@ class WindowOperations:
         keep = passes if prefixes or states else None
         windows = list(state.windows.values())
         page, token = paginate(windows, params, "DescribeMaintenanceWindows", default_max=50, keep=keep)
-        items = [self._window_result(w, "DescribeMaintenanceWindows") for w in page]
+        items = [self._window_result(state, w, "DescribeMaintenanceWindows") for w in page]
         return page_result("WindowIdentities", items, token)
 
     # Tagging. Only ResourceType=MaintenanceWindow reaches the mock; the front door hands other

@@ -43,6 +43,7 @@ from botocore.utils import IMDSFetcher
 
 from ..wire import protocol
 from . import moto, routing
+from .parsed import respond as respond_parsed
 from .routing import REFUSED_CODE, Route
 
 if TYPE_CHECKING:
@@ -166,8 +167,8 @@ def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model:
         account = mock.account_id
         if moto.active():
             account = moto.account_of(moto.credentials_key(context.get(SIGNER_KEY)))
-        status, body = routing.dispatch(mock.backend, name, decision, region, account)
-        return _respond(self, request_dict, operation_model, status, body)
+        status, answer = routing.answer(mock.backend, name, decision, region, account)
+        return _respond(self, request_dict, operation_model, status, answer)
     if decision.route is Route.MOTO:
         # moto's hook answers (clients made after moto's import have it), or ``_send`` asks moto.
         return _originals["_send_request"](self, request_dict, operation_model)
@@ -181,9 +182,21 @@ def _respond(
     request_dict: dict[str, Any],
     operation_model: OperationModel,
     status: int,
-    body: bytes,
+    answer: dict[str, Any] | bytes,
 ) -> tuple[AWSResponse, dict[str, Any]]:
-    """What ``Endpoint._send_request`` returns for an HTTP answer: the response and its parsed form."""
+    """What ``Endpoint._send_request`` returns for an HTTP answer: the response and its parsed form.
+
+    A successful result is handed to botocore already parsed (``doors/parsed.py``) when the client's
+    parser can be reproduced; otherwise, and for errors, the JSON body goes through botocore's parser.
+    """
+    if not isinstance(answer, bytes):
+        direct = respond_parsed(
+            endpoint._response_parser_factory, request_dict.get("url", ""), operation_model, answer
+        )
+        if direct is not None:
+            return direct
+        status, answer = routing.encoded(operation_model.name, answer)
+    body = answer
     headers = {"x-amzn-RequestId": protocol.request_id(), "Content-Type": protocol.CONTENT_TYPE}
     http = AWSResponse(request_dict.get("url", ""), status, headers, None)
     http._content = body

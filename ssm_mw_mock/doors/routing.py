@@ -110,20 +110,41 @@ def dispatch(
     backend: Backend, operation: str, decision: Decision, region: str, account: str
 ) -> tuple[int, bytes]:
     """Answer a request routed to us: ``(HTTP status, JSON body)``. Never raises for a bad request."""
+    status, result = answer(backend, operation, decision, region, account)
+    return (status, result) if isinstance(result, bytes) else encoded(operation, result)
+
+
+def answer(
+    backend: Backend, operation: str, decision: Decision, region: str, account: str
+) -> tuple[int, dict[str, Any] | bytes]:
+    """Like :func:`dispatch`, but a success is the result dict itself, for a door that skips the JSON
+    (:func:`encoded` makes the body :func:`dispatch` would have answered)."""
     try:
         if decision.error is not None:
             raise decision.error
         params = decision.params or {}
         if operation == DISCOVERY:
-            return 200, protocol.encode(backend.discover(params, region, account))
-        return 200, protocol.encode(backend.call(operation, params, region, account))
+            return 200, backend.discover(params, region, account)
+        return 200, backend.call(operation, params, region, account)
     except SsmError as error:
         return error.status, protocol.error_body(error)
     except HookError:
         raise  # the test's own hook failed in a move this call made (follow_time): the caller must see it
     except Exception:  # a bug of ours: answer as AWS would, and keep the traceback for the report
-        logger.exception("ssm_mw_mock failed on %s", operation)
-        failure = InternalServerError(
-            f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log."
-        )
-        return failure.status, protocol.error_body(failure)
+        return _failure(operation)
+
+
+def encoded(operation: str, result: dict[str, Any]) -> tuple[int, bytes]:
+    """``(200, JSON body)`` of a successful result; a result that cannot be put on the wire is our bug."""
+    try:
+        return 200, protocol.encode(result)
+    except Exception:
+        return _failure(operation)
+
+
+def _failure(operation: str) -> tuple[int, bytes]:
+    logger.exception("ssm_mw_mock failed on %s", operation)
+    failure = InternalServerError(
+        f"ssm_mw_mock failed on {operation}; this is a bug in the mock, see the log."
+    )
+    return failure.status, protocol.error_body(failure)
