@@ -192,7 +192,9 @@ class WindowOperations:
         return shapes.view(window, output_shape("UpdateMaintenanceWindow"))
 
     def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
-        if state.windows.pop(params["WindowId"], None) is not None:
+        window = state.windows.pop(params["WindowId"], None)
+        if window is not None:
+            state.naming.drop_window(window)
             self.simulator.window_deleted(params["WindowId"])
             forget_history(state, params["WindowId"])
         return {"WindowId": params["WindowId"]}
