@@ -1,7 +1,10 @@
 """What runs next, and where: DescribeMaintenanceWindowSchedule and DescribeMaintenanceWindowsForTarget.
 
 The schedule of one window (``WindowId``) or of every window that names a node or tag (``Targets`` +
-``ResourceType``), in time order with windows interleaved, from the fake clock's present onwards.
+``ResourceType``), in time order with windows interleaved, from the fake clock's present onwards. The
+windows a query names come from the region's naming index (``model/naming.py``) in creation order and
+grouped by schedule, read lazily: a page costs the windows it lists (plus the combined targets checked on
+the way) and one first run per distinct schedule, not every window of the region.
 
 Known differences from AWS: docs/known-differences.md#the-schedule-listing-and-windows-for-a-target.
 """
@@ -13,18 +16,19 @@ import binascii
 import heapq
 import itertools
 from bisect import bisect_right
-from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from ..errors import InvalidNextToken, ValidationException
 from ..model.inventory import selecting_entries, selects_any
+from ..model.naming import Members, Streams
 from ..model.resources import Window
-from ..model.store import RegionState, filter_instant, filters, page_result, paginate
+from ..model.store import RegionState, filter_instant, filters, make_token, page_result, read_token
 from ..timing.clock import Clock
-from ..timing.schedule import RateSpec, WindowSchedule, format_execution_time, parse_expression
+from ..timing.schedule import format_execution_time
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -36,31 +40,45 @@ MAX_PAGE = 1000
 _FILTER_KEYS = ("ScheduledAfter", "ScheduledBefore")
 _TICK = timedelta(microseconds=1)
 _SEQ = attrgetter("seq")
+_ORDER = itemgetter(0, 1)
+_FOR_TARGET = "DescribeMaintenanceWindowsForTarget"
+#: The stream key of the one window of a schedule by ``WindowId``.
+_ALONE = "alone"
+Lists = list[tuple[int, Members]]  # lists of the naming index, each marked 0 (sure) or 1 (to be checked)
 
 
 class ScheduleOperations:
-    """``DescribeMaintenanceWindowSchedule``; mixed into ``Backend``."""
+    """``DescribeMaintenanceWindowSchedule`` and ``DescribeMaintenanceWindowsForTarget``; mixed into
+    ``Backend``."""
 
     clock: Clock
 
     def describe_maintenance_windows_for_target(self, state: RegionState, params: Params) -> Result:
         naming = windows_naming(state, params["Targets"], params["ResourceType"])
-        keep = naming.matches if naming.check is not None else None
-        page, token = paginate(
-            naming.candidates, params, "DescribeMaintenanceWindowsForTarget", default_max=50, keep=keep
-        )
+        limit = params.get("MaxResults") or 50
+        token = params.get("NextToken")
+        after = read_token(token, _FOR_TARGET) if token else 0
+        page: list[Window] = []
+        more = False
+        for window in naming.in_order(naming.every_stream(), after):
+            if len(page) == limit:
+                more = True
+                break
+            page.append(window)
         return page_result(
-            "WindowIdentities", [{"WindowId": w.window_id, "Name": w.name} for w in page], token
+            "WindowIdentities",
+            [{"WindowId": w.window_id, "Name": w.name} for w in page],
+            make_token(_FOR_TARGET, page[-1].seq) if more and page else None,
         )
 
     def describe_maintenance_window_schedule(self, state: RegionState, params: Params) -> Result:
         if params.get("WindowId"):
-            windows = [window for window in [state.window(params["WindowId"])] if window.enabled]
+            window = state.window(params["WindowId"])
+            naming = Naming([{_ALONE: [window]}] if window.enabled else [], [], None)
         elif params.get("Targets"):
             if not params.get("ResourceType"):
                 raise ValidationException("ResourceType must be specified together with Targets")
             naming = windows_naming(state, params["Targets"], params["ResourceType"])
-            windows = [w for w in naming.candidates if w.enabled and naming.matches(w)]
         else:
             raise ValidationException("Either WindowId or Targets and ResourceType must be specified")
         after, before = _bounds(params)
@@ -70,7 +88,7 @@ class ScheduleOperations:
             resume = _read_token(params["NextToken"])
             start = max(start, resume[0])
         limit = min(params.get("MaxResults") or DEFAULT_PAGE, MAX_PAGE)
-        runs = _merged_runs(windows, start - _TICK, resume)
+        runs = _merged_runs(naming, start - _TICK, resume)
         if before is not None:
             runs = itertools.takewhile(lambda run: run[0] <= before, runs)
         page = list(itertools.islice(runs, limit + 1))
@@ -92,107 +110,131 @@ class ScheduleOperations:
 
 @dataclass(slots=True)
 class Naming:
-    """The windows a query by ``Targets`` can name, from the region's naming index.
+    """Where the windows a query names are: lists of the naming index, read lazily.
 
-    ``candidates`` are in creation order; those in ``sure`` match, the others match if ``check`` says so
-    (a window target combining several selectors, tested against the live inventory).
+    Windows found through ``sure`` match; those found only through ``unsure`` (window targets combining
+    several selectors) match if ``check`` says so, asked once per window and query.
     """
 
-    candidates: list[Window]
-    sure: set[Window]
+    sure: list[Streams]
+    unsure: list[Streams]
     check: Callable[[Window], bool] | None
+    checked: dict[Window, bool] = field(default_factory=dict)
 
-    def matches(self, window: Window) -> bool:
-        return window in self.sure or (self.check is not None and self.check(window))
+    def every_stream(self) -> Lists:
+        """Every list, each marked 0 (sure) or 1 (to be checked)."""
+        return [(0, m) for s in self.sure for m in s.values()] + [
+            (1, m) for s in self.unsure for m in s.values()
+        ]
+
+    def by_stream(self, enabled_only: bool) -> list[Lists]:
+        """The lists grouped by schedule (windows of one group run at the same instants)."""
+        groups: dict[Hashable, Lists] = {}
+        for mark, found in ((0, self.sure), (1, self.unsure)):
+            for streams in found:
+                for key, members in streams.items():
+                    if not enabled_only or key == _ALONE or (isinstance(key, tuple) and key[0]):
+                        groups.setdefault(key, []).append((mark, members))
+        return list(groups.values())
+
+    def in_order(self, lists: Iterable[tuple[int, Members]], after: int) -> Iterator[Window]:
+        """The matching windows of ``lists`` with ``seq`` above ``after``, in creation order, once each."""
+        streams = [
+            ((window.seq, mark, window) for window in itertools.islice(members, start, None))
+            for mark, members in lists
+            if (start := bisect_right(members, after, key=_SEQ)) < len(members)
+        ]
+        if not streams:
+            return
+        merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_ORDER)
+        last = after
+        for seq, mark, window in merged:
+            if seq == last:
+                continue  # a window holding the entry in several targets, or named twice
+            last = seq
+            if mark == 0 or self._checked(window):
+                yield window
+
+    def _checked(self, window: Window) -> bool:
+        known = self.checked.get(window)
+        if known is None:
+            known = self.checked[window] = self.check is not None and self.check(window)
+        return known
 
 
 def windows_naming(state: RegionState, query: list[Params], resource_type: str) -> Naming:
-    """Windows whose targets (of ``resource_type``) or tasks name a node or tag of ``query``.
+    """Where the windows are whose targets (of ``resource_type``) or tasks name a node or tag of ``query``.
 
     A window target matches when it has an entry with the same key and a common value, or — for
     instance ids — when its tags or resource group select that instance in the fake inventory; a task
-    matches when its ``InstanceIds`` name a queried instance. Only the windows the region's naming index
-    files under what the query names are looked at; the inventory is read live, once.
+    matches when its ``InstanceIds`` name a queried instance. The inventory is read live, once.
     """
     if any(entry.get("Key") is None for entry in query):
         raise ValidationException("Each of Targets needs a Key, such as InstanceIds or tag:<key>")
     index = state.naming
-    wanted = {(entry["Key"], value) for entry in query for value in entry.get("Values") or ()}
+    wanted = list(
+        dict.fromkeys((entry["Key"], value) for entry in query for value in entry.get("Values") or ())
+    )
     sure = index.named(resource_type, wanted)
-    unsure: set[Window] = set()
-    check: Callable[[Window], bool] | None = None
-    instances = {value for key, value in wanted if key == "InstanceIds"}
-    if instances and index.selectors.get(resource_type):
-        inventory = state.live_inventory()[0]  # read once: moto's view is built anew
-        selected, unsure = index.selecting(
-            resource_type, selecting_entries(instances, inventory, index.groups)
+    instances = [value for key, value in wanted if key == "InstanceIds"]
+    if not (instances and index.selectors.get(resource_type)):
+        return Naming(sure, [], None)
+    inventory = state.live_inventory()[0]  # read once: moto's view is built anew
+    selected, unsure = index.selecting(
+        resource_type, sorted(selecting_entries(instances, inventory, index.groups))
+    )
+
+    def check(window: Window) -> bool:
+        return any(
+            target.resource_type == resource_type and selects_any(target.targets, instances, inventory)
+            for target in window.targets.values()
         )
-        sure |= selected
-        unsure -= sure
 
-        def check(window: Window) -> bool:
-            return any(
-                target.resource_type == resource_type and selects_any(target.targets, instances, inventory)
-                for target in window.targets.values()
-            )
-
-    return Naming(sorted(sure | unsure, key=_SEQ), sure, check if unsure else None)
+    return Naming(sure + selected, unsure, check)
 
 
 def _merged_runs(
-    windows: list[Window], after: datetime, resume: tuple[datetime, int] | None
+    naming: Naming, after: datetime, resume: tuple[datetime, int] | None
 ) -> Iterator[tuple[datetime, int, Window]]:
-    """The runs of ``windows`` (in creation order) strictly after ``after`` and after ``resume``'s run,
-    merged in (time, creation order), computed only as far as they are read.
+    """The runs of the enabled windows of ``naming`` strictly after ``after`` and after ``resume``'s run,
+    in (time, creation order), computed only as far as they are read.
 
-    Windows whose schedules run at the same instants share one stream of instants: the cost is one first
-    run per distinct schedule, then a heap step per run listed.
+    Each group of windows that run at the same instants has one stream of instants; at each instant its
+    windows are read in creation order, so the cost is one first run per group, then about a heap step
+    per run listed.
     """
-    streams: dict[Hashable, list[Window]] = {}
-    for window in windows:
-        streams.setdefault(_stream_key(window.compiled), []).append(window)
-    heap: list[tuple[datetime, int, int, int, list[Window], Iterator[datetime]]] = []
-    for n, members in enumerate(streams.values()):
-        runs = members[0].compiled.iter_after(after)
+    heap: list[tuple[datetime, int, int, Window, Iterator[Window], Iterator[datetime], Lists]] = []
+    for n, lists in enumerate(naming.by_stream(enabled_only=True)):
+        runs = lists[0][1][0].compiled.iter_after(after)
         instant = next(runs, None)
-        skip = 0
-        if instant is not None and resume is not None and instant == resume[0]:
-            skip = bisect_right(members, resume[1], key=_SEQ)
-            if skip == len(members):
-                instant, skip = next(runs, None), 0
-        if instant is not None:
-            heap.append((instant, members[skip].seq, n, skip, members, runs))
+        if instant is None:
+            continue
+        skip = resume[1] if resume is not None and instant == resume[0] else 0
+        members = naming.in_order(lists, skip)
+        first = next(members, None)
+        if first is None and skip:  # the page before ended with this group's last window at that instant
+            instant = next(runs, None)
+            if instant is None:
+                continue
+            members = naming.in_order(lists, 0)
+            first = next(members, None)
+        if first is not None:
+            heap.append((instant, first.seq, n, first, members, runs, lists))
     heapq.heapify(heap)
     while heap:
-        instant, seq, n, k, members, runs = heap[0]
-        yield instant, seq, members[k]
-        if k + 1 < len(members):
-            heapq.heapreplace(heap, (instant, members[k + 1].seq, n, k + 1, members, runs))
+        instant, seq, n, window, members, runs, lists = heap[0]
+        yield instant, seq, window
+        following = next(members, None)
+        if following is not None:
+            heapq.heapreplace(heap, (instant, following.seq, n, following, members, runs, lists))
             continue
-        following = next(runs, None)
-        if following is None:
+        instant_after = next(runs, None)  # the group's next run: its windows again from the first
+        members = naming.in_order(lists, 0)
+        first = next(members, None) if instant_after is not None else None
+        if instant_after is None or first is None:
             heapq.heappop(heap)
         else:
-            heapq.heapreplace(heap, (following, members[0].seq, n, 0, members, runs))
-
-
-def _stream_key(schedule: WindowSchedule) -> Hashable:
-    """Equal for two schedules that run at the same instants.
-
-    The creation time matters only as the anchor of a ``rate()`` without ``StartDate`` and as the
-    reference of ``ScheduleOffset`` (``timing.schedule.WindowSchedule``).
-    """
-    anchored = schedule.offset_days or (
-        schedule.start is None and isinstance(parse_expression(schedule.expression), RateSpec)
-    )
-    return (
-        schedule.expression,
-        schedule.timezone,
-        schedule.offset_days,
-        schedule.start,
-        schedule.end,
-        schedule.created if anchored else None,
-    )
+            heapq.heapreplace(heap, (instant_after, first.seq, n, first, members, runs, lists))
 
 
 def _bounds(params: Params) -> tuple[datetime | None, datetime | None]:

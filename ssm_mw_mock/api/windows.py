@@ -187,6 +187,7 @@ class WindowOperations:
         for attr, value in changes.items():
             setattr(window, attr, value)
         window.modified_date = now
+        state.naming.rescheduled(window)
         if "compiled" in changes:
             self.simulator.window_scheduled(state, window, now)
         return shapes.view(window, output_shape("UpdateMaintenanceWindow"))
