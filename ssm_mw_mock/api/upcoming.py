@@ -140,7 +140,7 @@ class Naming:
     def in_order(self, lists: Iterable[tuple[int, Members]], after: int) -> Iterator[Window]:
         """The matching windows of ``lists`` with ``seq`` above ``after``, in creation order, once each."""
         streams = [
-            ((window.seq, mark, window) for window in itertools.islice(members, start, None))
+            _marked(members, start, mark)
             for mark, members in lists
             if (start := bisect_right(members, after, key=_SEQ)) < len(members)
         ]
@@ -160,6 +160,11 @@ class Naming:
         if known is None:
             known = self.checked[window] = self.check is not None and self.check(window)
         return known
+
+
+def _marked(members: Members, start: int, mark: int) -> Iterator[tuple[int, int, Window]]:
+    for window in itertools.islice(members, start, None):
+        yield window.seq, mark, window
 
 
 def windows_naming(state: RegionState, query: list[Params], resource_type: str) -> Naming:
