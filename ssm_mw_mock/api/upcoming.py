@@ -145,17 +145,22 @@ class Naming:
                         groups.setdefault(key, []).append((mark, members))
         return list(groups.values())
 
-    def in_order(self, lists: Iterable[tuple[int, Members]], after: int) -> Iterator[Window]:
+    def in_order(self, found: Iterable[tuple[int, Members]], after: int) -> Iterator[Window]:
         """The matching windows of ``lists`` with ``seq`` above ``after``, in creation order, once each."""
-        streams = [
-            _marked(members, start, mark)
-            for mark, members in lists
+        lists = [
+            (mark, members, start)
+            for mark, members in found
             if (start := bisect_right(members, after, key=_SEQ)) < len(members)
         ]
-        if not streams:
-            return
-        merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_ORDER)
         last = after
+        if len(lists) == 1 and lists[0][0] == 0:  # the common case: one list, nothing to check
+            for window in itertools.islice(lists[0][1], lists[0][2], None):
+                if window.seq != last:  # a window holding the entry in several targets
+                    last = window.seq
+                    yield window
+            return
+        streams = [_marked(members, start, mark) for mark, members, start in lists]
+        merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=_ORDER)
         for seq, mark, window in merged:
             if seq == last:
                 continue  # a window holding the entry in several targets, or named twice
@@ -237,6 +242,9 @@ def _merged_runs(
     while heap:
         instant, seq, n, window, members, runs, lists = heap[0]
         yield instant, seq, window
+        if len(heap) == 1:  # one group left: its windows at this instant follow each other
+            for window in members:
+                yield instant, window.seq, window
         following = next(members, None)
         if following is not None:
             heapq.heapreplace(heap, (instant, following.seq, n, following, members, runs, lists))
