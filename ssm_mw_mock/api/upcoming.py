@@ -146,7 +146,7 @@ class Naming:
         return list(groups.values())
 
     def in_order(self, found: Iterable[tuple[int, Members]], after: int) -> Iterator[Window]:
-        """The matching windows of ``lists`` with ``seq`` above ``after``, in creation order, once each."""
+        """The matching windows of ``found`` with ``seq`` above ``after``, in creation order, once each."""
         lists = [
             (mark, members, start)
             for mark, members in found

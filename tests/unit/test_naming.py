@@ -66,7 +66,7 @@ steps = st.lists(
 
 def _snapshot(index: NamingIndex) -> dict[str, Any]:
     """The maps as comparable values: windows by id, empty counts left out."""
-    maps = {
+    maps: dict[str, Any] = {
         name: {
             entry: {stream: [w.window_id for w in members] for stream, members in streams.items()}
             for entry, streams in getattr(index, name).items()
