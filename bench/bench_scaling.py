@@ -165,6 +165,32 @@ def tagged_windows(instances: int, operation: str) -> Callable[[MaintenanceWindo
     return build
 
 
+def few_named(count: int, operation: str) -> Callable[[MaintenanceWindowsMock], Case]:
+    """``count`` tag-target windows of which 10 select the one instance asked (by another tag)."""
+
+    def build(mw: MaintenanceWindowsMock) -> Case:
+        mw.add_instance("i-00000000000000000", tags={"Env": "prod", "Role": "db"})
+        for k in range(count):
+            window_id = window(mw, f"window-{k:05}", "cron(0 2 ? * * *)")
+            tag = {"Key": "tag:Role", "Values": ["db"]} if k % (count // 10) == 0 else None
+            mw.backend.call(
+                "RegisterTargetWithMaintenanceWindow",
+                {
+                    "WindowId": window_id,
+                    "ResourceType": "INSTANCE",
+                    "Targets": [tag or {"Key": "tag:Env", "Values": ["staging"]}],
+                },
+                REGION,
+            )
+        params = {
+            "Targets": [{"Key": "InstanceIds", "Values": ["i-00000000000000000"]}],
+            "ResourceType": "INSTANCE",
+        }
+        return Case(operation, params, count)
+
+    return build
+
+
 def many_windows(count: int, filtered: bool) -> Callable[[MaintenanceWindowsMock], Case]:
     """A page (50) of DescribeMaintenanceWindows among ``count`` windows, with or without filters."""
 
@@ -311,6 +337,16 @@ ROWS: list[tuple[str, str, list[Callable[[MaintenanceWindowsMock], Case]]]] = [
         "Schedule by Targets (instance id), 1,000 tag-target windows, n = instances",
         "n instances",
         [tagged_windows(m, "DescribeMaintenanceWindowSchedule") for m in (100, 300, 1000)],
+    ),
+    (
+        "WindowsForTarget (instance id), 10 of n tag-target windows name it, n = windows",
+        "n windows",
+        [few_named(c, "DescribeMaintenanceWindowsForTarget") for c in (100, 1000, 5000)],
+    ),
+    (
+        "Schedule by Targets (instance id), 10 of n tag-target windows name it, n = windows",
+        "n windows",
+        [few_named(c, "DescribeMaintenanceWindowSchedule") for c in (100, 1000, 5000)],
     ),
     (
         "DescribeMaintenanceWindows page, no filter, n = windows",

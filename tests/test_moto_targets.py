@@ -333,6 +333,26 @@ def test_windows_for_target_finds_a_moto_instance_by_its_tags(both: MaintenanceW
     assert [w["WindowId"] for w in found] == [window_id]
 
 
+def test_listings_by_target_follow_motos_tags_changed_after_the_targets(both: MaintenanceWindowsMock) -> None:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    [instance] = _launch(ec2, 1, {"Patch": "yes"})
+    ssm = boto3.client("ssm", region_name=REGION)
+    yes, _ = _window_with(ssm, [{"Key": "tag:Patch", "Values": ["yes"]}])
+    no, _ = _window_with(ssm, [{"Key": "tag:Patch", "Values": ["no"]}])
+    query = {"Targets": [{"Key": "InstanceIds", "Values": [instance]}], "ResourceType": "INSTANCE"}
+
+    def named() -> tuple[list[str], list[str]]:
+        found = ssm.describe_maintenance_windows_for_target(**query)["WindowIdentities"]
+        runs = ssm.describe_maintenance_window_schedule(**query, MaxResults=2)["ScheduledWindowExecutions"]
+        return [w["WindowId"] for w in found], [run["WindowId"] for run in runs]
+
+    assert named() == ([yes], [yes, yes])
+    ec2.create_tags(Resources=[instance], Tags=[{"Key": "Patch", "Value": "no"}])  # no call to the mock
+    assert named() == ([no], [no, no])
+    ec2.stop_instances(InstanceIds=[instance])
+    assert named() == ([], [])
+
+
 TEAMS = st.sampled_from(["blue", "green", "red"])
 
 

@@ -172,6 +172,7 @@ class TargetOperations:
                 **shapes.from_wire(params, _register_settings()),
             )
             window.targets[target.window_target_id] = target
+            state.naming.put_target(window, target)
             return target.window_target_id
 
         return {
@@ -197,6 +198,7 @@ class TargetOperations:
             check_window_targets(target.resource_type, changes["targets"])
         for attr, value in changes.items():
             setattr(target, attr, value)
+        state.naming.put_target(window, target)
         return shapes.view(target, shapes.output_shape("UpdateMaintenanceWindowTarget"))
 
     def describe_maintenance_window_targets(self, state: RegionState, params: Params) -> Result:
@@ -219,5 +221,7 @@ class TargetOperations:
             )
         for task in users:
             task.targets = _without_target(task.targets or [], target_id)
+            state.naming.put_task(window, task)
         del window.targets[target_id]
+        state.naming.drop(target_id)
         return {"WindowId": window.window_id, "WindowTargetId": target_id}

@@ -185,6 +185,7 @@ class TaskOperations:
                 **settings,
             )
             window.tasks[task.window_task_id] = task
+            state.naming.put_task(window, task)
             return task.window_task_id
 
         return {
@@ -214,6 +215,7 @@ class TaskOperations:
         _settle(window, task.task_type, settings, params, state.account)
         for attr, value in settings.items():
             setattr(task, attr, value)
+        state.naming.put_task(window, task)
         return shapes.view(task, shapes.output_shape("UpdateMaintenanceWindowTask"))
 
     def describe_maintenance_window_tasks(self, state: RegionState, params: Params) -> Result:
@@ -227,4 +229,5 @@ class TaskOperations:
         window = state.window(params["WindowId"])
         task = window_task(window, params["WindowTaskId"])
         del window.tasks[task.window_task_id]
+        state.naming.drop(task.window_task_id)
         return {"WindowId": window.window_id, "WindowTaskId": task.window_task_id}

@@ -242,13 +242,16 @@ class WindowOperations:
         for attr, value in changes.items():
             setattr(window, attr, value)
         window.modified_date = now
+        state.naming.rescheduled(window)
         if "compiled" in changes:
             self.simulator.window_scheduled(state, window, now)
         return shapes.view(window, output_shape("UpdateMaintenanceWindow"))
 
     def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
-        if state.windows.pop(params["WindowId"], None) is not None:
+        window = state.windows.pop(params["WindowId"], None)
+        if window is not None:
             getattr(self, "_next_times", {}).pop(params["WindowId"], None)
+            state.naming.drop_window(window)
             self.simulator.window_deleted(params["WindowId"])
             forget_history(state, params["WindowId"])
         return {"WindowId": params["WindowId"]}

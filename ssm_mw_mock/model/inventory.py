@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 INSTANCE_RESOURCE_TYPE = "AWS::EC2::Instance"
 RUNNING = "running"
+#: The keys of a window target that select instances, besides ``tag:<key>``.
+SELECTOR_KEYS = frozenset({"tag-key", "resource-groups:Name", "resource-groups:ResourceTypeFilters"})
 
 
 @dataclass(slots=True)
@@ -132,6 +134,37 @@ def selects_any(
         ):
             return True
     return False
+
+
+def selecting_entries(
+    instance_ids: Iterable[str], inventory: Inventory, group_names: Iterable[str]
+) -> set[tuple[str, str]]:
+    """Every ``(Key, value)`` selector entry that selects one of the running ``instance_ids`` on its own.
+
+    A target made of one such entry selects the instance; a target of several selects it only if each of
+    its entries is here. Resource groups are looked for among ``group_names`` (the groups targets name),
+    so the cost is the queried instances' tags plus those groups' members, not the inventory. Read as the
+    inventory is now: nothing is kept.
+    """
+    running = [
+        instance
+        for instance in map(inventory.instances.get, instance_ids)
+        if instance is not None and instance.state == RUNNING
+    ]
+    found: set[tuple[str, str]] = set()
+    if not running:
+        return found
+    found.add(("resource-groups:ResourceTypeFilters", INSTANCE_RESOURCE_TYPE))
+    for instance in running:
+        for key, value in instance.tags.items():
+            found.add(("tag:" + key, value))
+            found.add(("tag-key", key))
+    ids = {instance.instance_id for instance in running}
+    for name in group_names:
+        group = inventory.groups.get(name)
+        if group is not None and not ids.isdisjoint(group.instance_ids):
+            found.add(("resource-groups:Name", name))
+    return found
 
 
 def _reachable(instance_id: str, inventory: Inventory) -> bool:

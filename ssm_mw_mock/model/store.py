@@ -26,6 +26,7 @@ from ..timing.schedule import ScheduleError, parse_instant
 from .history import WindowExecution
 from .inventory import Inventory, InventorySource
 from .ledger import WindowLog
+from .naming import NamingIndex
 from .resources import Window
 
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class RegionState:
     inventory: Inventory = field(default_factory=Inventory)
     #: Where else instances live (moto's EC2 while its mock_aws is active); None: the inventory alone.
     source: InventorySource | None = None
+    #: Which windows a node or tag can name (model/naming.py), kept by the target and task operations.
+    naming: NamingIndex = field(default_factory=NamingIndex)
 
     def live_inventory(self) -> tuple[Inventory, bool]:
         """The instances targets resolve against now, and whether they came from a live source.
