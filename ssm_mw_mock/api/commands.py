@@ -227,6 +227,14 @@ def _add_notification(view: Result, run: dict[str, Any]) -> None:
         view["NotificationConfig"] = run["NotificationConfig"]
 
 
+def _add_output_location(view: Result, run: dict[str, Any], region: str) -> None:
+    """The output S3 settings, when the task sends output to S3 (the model allows no empty bucket)."""
+    if run.get("OutputS3BucketName"):
+        view["OutputS3Region"] = region
+        view["OutputS3BucketName"] = run["OutputS3BucketName"]
+        view["OutputS3KeyPrefix"] = run.get("OutputS3KeyPrefix", "")
+
+
 def _plugin_view(invocation: Invocation, region: str) -> Result:
     run = invocation.parameters
     output = run_output(invocation)
@@ -240,10 +248,8 @@ def _plugin_view(invocation: Invocation, region: str) -> Result:
         "Output": _text(output, "standard_output")[:PLUGIN_OUTPUT_LIMIT],
         "StandardOutputUrl": "",
         "StandardErrorUrl": "",
-        "OutputS3Region": region,
-        "OutputS3BucketName": run.get("OutputS3BucketName", ""),
-        "OutputS3KeyPrefix": run.get("OutputS3KeyPrefix", ""),
     }
+    _add_output_location(plugin, run, region)
     if invocation.end_time is not None:
         plugin["ResponseFinishDateTime"] = invocation.end_time
     return plugin
@@ -267,9 +273,6 @@ def _command_view(invocation: Invocation, region: str) -> Result:
         "RequestedDateTime": requested,
         "Status": status,
         "StatusDetails": DETAILS.get(status, status),
-        "OutputS3Region": region,
-        "OutputS3BucketName": run.get("OutputS3BucketName", ""),
-        "OutputS3KeyPrefix": run.get("OutputS3KeyPrefix", ""),
         "MaxConcurrency": invocation.task.max_concurrency,
         "MaxErrors": invocation.task.max_errors,
         "TargetCount": 1,
@@ -279,5 +282,6 @@ def _command_view(invocation: Invocation, region: str) -> Result:
         "CloudWatchOutputConfig": _cloudwatch(run),
         "TimeoutSeconds": timeout,
     }
+    _add_output_location(view, run, region)
     _add_notification(view, run)
     return view
