@@ -344,13 +344,14 @@ def test_unknown_ids_get_ssms_errors(ssm: Any, mw: MaintenanceWindowsMock) -> No
     [invocation] = invocations(ssm, window_id)
     command_id = invocation["ExecutionId"]
     unknown = {"Code": "InvalidCommandId", "Message": f"The command {MISSING} does not exist."}
-    for call in (
-        lambda: ssm.get_command_invocation(CommandId=MISSING, InstanceId=I1),
-        lambda: ssm.list_commands(CommandId=MISSING),
-        lambda: ssm.list_command_invocations(CommandId=MISSING),
-    ):
+    calls: list[tuple[str, dict[str, str]]] = [
+        ("get_command_invocation", {"CommandId": MISSING, "InstanceId": I1}),
+        ("list_commands", {"CommandId": MISSING}),
+        ("list_command_invocations", {"CommandId": MISSING}),
+    ]
+    for method, params in calls:
         with pytest.raises(ClientError) as excinfo:
-            call()
+            getattr(ssm, method)(**params)
         assert excinfo.value.response["Error"] == unknown
     with pytest.raises(ssm.exceptions.InvocationDoesNotExist) as not_there:
         ssm.get_command_invocation(CommandId=command_id, InstanceId=I2)

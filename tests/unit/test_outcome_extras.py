@@ -42,7 +42,7 @@ def test_automation_outputs_must_map_names_to_lists_of_text(value: Any) -> None:
 
 def test_the_extras_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        Outcome("SUCCESS", None, None, "printed")  # type: ignore[misc]
+        Outcome("SUCCESS", None, None, "printed")  # type: ignore[call-arg]
 
 
 def test_automation_outputs_are_copied() -> None:
