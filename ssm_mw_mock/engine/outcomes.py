@@ -91,19 +91,6 @@ class Outcome:
             # A copy: the hook's dict may change after it answered.
             object.__setattr__(self, "automation_outputs", {k: list(v) for k, v in outputs.items()})
 
-    def run_output(self) -> RunOutput | None:
-        """What Run Command or Automation show of this outcome, or None when it gives none of it."""
-        if (
-            self.standard_output is None
-            and self.standard_error is None
-            and self.response_code is None
-            and self.automation_outputs is None
-        ):
-            return None
-        return RunOutput(
-            self.standard_output, self.standard_error, self.response_code, self.automation_outputs
-        )
-
 
 OutcomeHook = Callable[[Invocation], "Outcome | str | None"]
 
@@ -177,9 +164,23 @@ def decide(hook: OutcomeHook, invocation: Invocation) -> tuple[str, timedelta, s
         raise HookError(_describe(error, invocation), invocation) from error
 
 
+def run_output(outcome: Outcome) -> RunOutput | None:
+    """What Run Command or Automation show of ``outcome``, or None when it gives none of it."""
+    if (
+        outcome.standard_output is None
+        and outcome.standard_error is None
+        and outcome.response_code is None
+        and outcome.automation_outputs is None
+    ):
+        return None
+    return RunOutput(
+        outcome.standard_output, outcome.standard_error, outcome.response_code, outcome.automation_outputs
+    )
+
+
 def _keep_output(invocation: Invocation, outcome: Outcome) -> None:
     """Store what the outcome says the invocation printed, for Run Command and Automation to show."""
-    output = outcome.run_output()
+    output = run_output(outcome)
     if output is None:
         return
     task = invocation.task

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ssm_mw_mock import Outcome
+from ssm_mw_mock.engine.outcomes import run_output
 from ssm_mw_mock.model.runs import RunOutput
 
 not_text = st.one_of(st.integers(), st.floats(allow_nan=False), st.binary(), st.lists(st.text(), max_size=2))
@@ -64,6 +65,6 @@ def test_run_output_is_none_only_without_extras(
         "FAILED", output="details", standard_output=stdout, standard_error=stderr, response_code=code
     )
     if stdout is None and stderr is None and code is None:
-        assert outcome.run_output() is None
+        assert run_output(outcome) is None
     else:
-        assert outcome.run_output() == RunOutput(stdout, stderr, code, None)
+        assert run_output(outcome) == RunOutput(stdout, stderr, code, None)
