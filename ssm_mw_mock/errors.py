@@ -86,3 +86,30 @@ class InvalidParameterException(SsmError):
     """The Resource Groups Tagging API's code for a bad request (``GetResources``)."""
 
     code = "InvalidParameterException"
+
+
+# Run Command and Automation: the codes of the reads that answer for what windows ran.
+
+
+class InvalidCommandId(SsmError):
+    code = "InvalidCommandId"
+
+
+class InvocationDoesNotExist(SsmError):
+    code = "InvocationDoesNotExist"
+
+
+class InvalidPluginName(SsmError):
+    code = "InvalidPluginName"
+
+
+class InvalidFilterKey(SsmError):
+    code = "InvalidFilterKey"
+
+
+class InvalidFilterValue(SsmError):
+    code = "InvalidFilterValue"
+
+
+class AutomationExecutionNotFoundException(SsmError):
+    code = "AutomationExecutionNotFoundException"

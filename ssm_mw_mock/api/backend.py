@@ -20,12 +20,15 @@ from ..model.history import TaskPlan, WindowExecution
 from ..model.ids import IdSource
 from ..model.inventory import Inventory, InventorySource, UnresolvedTarget, describe, explain
 from ..model.resources import Window
+from ..model.runs import AUTOMATION, RUN_COMMAND, RunIndex
 from ..model.store import RegionState
 from ..timing.clock import Clock
 from ..wire.validation import default_validator
 from . import discovery
+from .automation import AutomationOperations
+from .commands import CommandOperations
 from .executions import ExecutionOperations
-from .operations import method_name, served_operations
+from .operations import AUTOMATION_READS, method_name, served_operations
 from .targets import TargetOperations
 from .tasks import TaskOperations
 from .upcoming import ScheduleOperations
@@ -39,7 +42,15 @@ DEFAULT_ACCOUNT = "123456789012"
 _READ_ONLY = ("Describe", "Get", "List")
 
 
-class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperations, ExecutionOperations):
+class Backend(
+    WindowOperations,
+    TargetOperations,
+    TaskOperations,
+    ScheduleOperations,
+    ExecutionOperations,
+    CommandOperations,
+    AutomationOperations,
+):
     """All of SSM's maintenance-window state for one mock."""
 
     def __init__(
@@ -57,6 +68,8 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         # Bumped by every change that could alter a task plan: plans are built once per change, not per run.
         self.generation = 0
         self._plans: dict[str, tuple[int, list[TaskPlan]]] = {}
+        #: The Run Command and Automation index of each region that has one (api/runs.py).
+        self.run_indexes: dict[tuple[str, str], RunIndex] = {}
         clock.subscribe(self._play)
 
     def _play(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
@@ -138,6 +151,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             self._states.clear()
             self._plans.clear()
             self.unresolved.clear()
+            self.run_indexes.clear()
 
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
         """Answer one request; raises ``SsmError`` for anything SSM would refuse."""
@@ -154,6 +168,15 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
                 return method(self.read_state(account, region), params)
             self.generation += 1
             return method(self.state(account, region), params)
+
+    def owns_run(self, operation: str, execution_id: str) -> bool:
+        """Whether ``execution_id`` is a command (or, for the Automation reads, an automation execution)
+        a window of this mock ran, in any account and region: how routing tells ours from moto's."""
+        task_type = AUTOMATION if operation in AUTOMATION_READS else RUN_COMMAND
+        with self.lock:
+            return any(
+                self.runs(state).find(execution_id, task_type) is not None for state in self._states.values()
+            )
 
     def discover(self, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
         """The Tagging API's ``GetResources`` for maintenance windows (``api/discovery.py``)."""

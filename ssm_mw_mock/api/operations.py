@@ -12,6 +12,25 @@ from ..wire import shapes
 
 #: The tag operations; the mock answers them only for ``ResourceType=MaintenanceWindow``.
 TAG_OPERATIONS = frozenset({"AddTagsToResource", "RemoveTagsFromResource", "ListTagsForResource"})
+#: The Run Command reads, answered for the commands windows sent (``api/commands.py``).
+COMMAND_READS = frozenset({"ListCommands", "ListCommandInvocations", "GetCommandInvocation"})
+#: The Automation reads, answered for the automation executions windows started (``api/automation.py``).
+AUTOMATION_READS = frozenset({"GetAutomationExecution", "DescribeAutomationExecutions"})
+#: Both groups: the reads of what windows ran.
+RUN_READS = COMMAND_READS | AUTOMATION_READS
+#: The request member of those reads that names one run (a command, an automation execution).
+RUN_ID_MEMBERS: dict[str, str] = {
+    "ListCommands": "CommandId",
+    "ListCommandInvocations": "CommandId",
+    "GetCommandInvocation": "CommandId",
+    "GetAutomationExecution": "AutomationExecutionId",
+}
+#: The listings of those reads, with the member that holds their items.
+RUN_LISTINGS: dict[str, str] = {
+    "ListCommands": "Commands",
+    "ListCommandInvocations": "CommandInvocations",
+    "DescribeAutomationExecutions": "AutomationExecutionMetadataList",
+}
 
 
 @cache

@@ -160,7 +160,9 @@ async def _send_request(self: Any, request_dict: dict[str, Any], operation_model
         )
     name = operation_model.name
     service_model = operation_model.service_model
-    decision = routing.route(service_model.endpoint_prefix, name, request_dict.get("body"))
+    decision = routing.route(
+        service_model.endpoint_prefix, name, request_dict.get("body"), mock.backend.owns_run
+    )
     if decision.route is Route.OURS:
         region = request_dict["context"].get("client_region") or patching.DEFAULT_REGION
         status, body = routing.dispatch(mock.backend, name, decision, region, mock.account_id)

@@ -126,10 +126,11 @@ def too_deep_reply(code: str) -> Reply:
     )
 
 
-def claims(target: str | None, body: bytes | None) -> bool:
-    """Whether a request to SSM is a maintenance-window call (tag calls only on a maintenance window)."""
+def claims(target: str | None, body: bytes | None, owner: routing.Owner | None = None) -> bool:
+    """Whether a request to SSM is ours: a maintenance-window call (tag calls only on a maintenance
+    window), or a Run Command or Automation read of a run ``owner`` knows (``routing.route``)."""
     operation = wire.operation_from_target(target)
-    return operation is not None and routing.route("ssm", operation, body).route is Route.OURS
+    return operation is not None and routing.route("ssm", operation, body, owner).route is Route.OURS
 
 
 def answer(
@@ -166,7 +167,7 @@ def answer(
         )
     if nests_too_deep(body):
         return too_deep_reply("SerializationException")
-    decision = routing.route("ssm", operation, body)
+    decision = routing.route("ssm", operation, body, backend.owns_run)
     if decision.route is not Route.OURS:
         if operation not in ssm_operations():
             return json_reply(

@@ -160,14 +160,24 @@ def _send_request(self: Endpoint, request_dict: dict[str, Any], operation_model:
         return _originals.get("_send_request", Endpoint._send_request)(self, request_dict, operation_model)
     name = operation_model.name
     service_model = operation_model.service_model
-    decision = routing.route(service_model.endpoint_prefix, name, request_dict.get("body"))
+    decision = routing.route(
+        service_model.endpoint_prefix, name, request_dict.get("body"), owner=mock.backend.owns_run
+    )
     if decision.route is Route.OURS:
         context = request_dict["context"]
         region = context.get("client_region") or DEFAULT_REGION
         account = mock.account_id
         if moto.active():
             account = moto.account_of(moto.credentials_key(context.get(SIGNER_KEY)))
-        status, answer = routing.answer(mock.backend, name, decision, region, account)
+
+        def moto_body() -> bytes | None:  # a Run Command or Automation listing: moto's part of it
+            try:
+                answer = moto.answer(self.create_request(request_dict, operation_model))
+            except NotImplementedError:  # moto's answer to an action it lacks: it has no part
+                return None
+            return None if answer is None or answer.status_code >= 300 else bytes(answer.content)
+
+        status, answer = routing.answer(mock.backend, name, decision, region, account, moto_body)
         return _respond(self, request_dict, operation_model, status, answer)
     if decision.route is Route.MOTO:
         # moto's hook answers (clients made after moto's import have it), or ``_send`` asks moto.

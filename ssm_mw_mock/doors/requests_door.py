@@ -81,7 +81,7 @@ class RequestsDoor:
         body = _body(request)
         if endpoint.nests_too_deep(body):
             return True, ""  # refused by endpoint.answer before anything parses it
-        if endpoint.claims(request.headers.get("X-Amz-Target"), body):
+        if endpoint.claims(request.headers.get("X-Amz-Target"), body, self._mock.backend.owns_run):
             return True, ""
         if moto.active():
             return False, "not a maintenance-window call; passed on to moto"

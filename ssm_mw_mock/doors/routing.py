@@ -8,19 +8,36 @@ what to do with a request and answers ours through :func:`dispatch`, so the rule
   the caller gets SSM's ``ValidationException`` rather than moto's answer for some other resource);
 - the Resource Groups Tagging API's ``GetResources`` is ours when its ``ResourceTypeFilters`` name
   maintenance windows only (``ssm:maintenancewindow``), so tag-based discovery finds our windows;
+- the Run Command reads (``ListCommands``, ``ListCommandInvocations``, ``GetCommandInvocation``) and the
+  Automation reads (``GetAutomationExecution``, ``DescribeAutomationExecutions``) are ours without moto,
+  so an unknown id gets SSM's error. With moto, a call that names a run (``CommandId``,
+  ``AutomationExecutionId``) is ours when a window of the mock ran it (the door passes an ``owner``
+  lookup, the backend's ``owns_run``) and moto's otherwise; a listing that names none is ours, with
+  moto's items put in front of ours (:func:`merge`) by the doors that can ask moto;
 - anything else goes to moto when its ``mock_aws`` is active, and is refused otherwise with
   ``NotMockedByMaintenanceWindowsMock``, naming the operation and what the mock does serve.
+
+Known differences from AWS: docs/known-differences.md#run-command-and-automation.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..api import discovery
-from ..api.operations import TAG_OPERATIONS, taggable_types, window_operations
+from ..api.operations import (
+    RUN_ID_MEMBERS,
+    RUN_LISTINGS,
+    RUN_READS,
+    TAG_OPERATIONS,
+    taggable_types,
+    window_operations,
+)
 from ..engine.outcomes import HookError
 from ..errors import InternalServerError, SsmError
 from ..wire import protocol
@@ -35,6 +52,9 @@ logger = logging.getLogger(__name__)
 DISCOVERY = "GetResources"
 #: The error code of a call the mock does not serve, from every front door.
 REFUSED_CODE = "NotMockedByMaintenanceWindowsMock"
+
+#: Whether a window of the mock ran the run an operation names: ``owner(operation, id)``.
+Owner = Callable[[str, str], bool]
 
 
 class Route(enum.Enum):
@@ -52,6 +72,8 @@ class Decision:
     route: Route
     params: dict[str, Any] | None = None
     error: SsmError | None = None
+    #: Ours, and moto's items belong in the answer too (a Run Command or Automation listing under moto).
+    merge: bool = False
 
 
 def is_ours(operation: str, params: dict[str, Any] | None) -> bool:
@@ -74,8 +96,14 @@ def is_discovery(params: dict[str, Any] | None) -> bool:
     return isinstance(types, list) and bool(types) and all(t == discovery.WINDOW_TYPE for t in types)
 
 
-def route(service: str, operation: str, body: bytes | str | None) -> Decision:
-    """Decide who answers ``operation`` of ``service`` (botocore's endpoint prefix, e.g. ``"ssm"``)."""
+def route(service: str, operation: str, body: bytes | str | None, owner: Owner | None = None) -> Decision:
+    """Decide who answers ``operation`` of ``service`` (botocore's endpoint prefix, e.g. ``"ssm"``).
+
+    ``owner`` tells the runs of the mock's windows from moto's; without it, under moto, every Run
+    Command or Automation read that names a run goes to moto.
+    """
+    if service == "ssm" and operation in RUN_READS:
+        return _run_read(operation, body, owner)
     if service == "tagging" and operation == DISCOVERY:
         try:
             wanted = protocol.decode(body)
@@ -95,6 +123,41 @@ def route(service: str, operation: str, body: bytes | str | None) -> Decision:
     return Decision(Route.REFUSED)
 
 
+def _run_read(operation: str, body: bytes | str | None, owner: Owner | None) -> Decision:
+    """Who answers a Run Command or Automation read (see the module's docstring)."""
+    try:
+        params = protocol.decode(body)
+    except SsmError as error:
+        return Decision(Route.MOTO) if moto.active() else Decision(Route.OURS, error=error)
+    if not moto.active():
+        return Decision(Route.OURS, params=params)
+    named = params.get(RUN_ID_MEMBERS.get(operation, ""))
+    if isinstance(named, str):
+        ours = owner is not None and owner(operation, named)
+        return Decision(Route.OURS, params=params) if ours else Decision(Route.MOTO)
+    if operation in RUN_LISTINGS:
+        return Decision(Route.OURS, params=params, merge=True)
+    return Decision(Route.MOTO)
+
+
+def merge(operation: str, params: dict[str, Any], ours: dict[str, Any], theirs: bytes | None) -> dict[str, Any]:
+    """Our listing's result with moto's items (``theirs``, moto's answer to the same call) in front.
+
+    moto's items come on the first page only (a request without ``NextToken``): moto neither pages nor
+    filters them. An answer of moto's that is not a listing (an error) adds nothing.
+    """
+    key = RUN_LISTINGS[operation]
+    if theirs is None or params.get("NextToken"):
+        return ours
+    try:
+        their_items = json.loads(theirs).get(key)
+    except (ValueError, AttributeError):
+        return ours
+    if not isinstance(their_items, list) or not their_items:
+        return ours
+    return {**ours, key: their_items + ours.get(key, [])}
+
+
 def refusal(service: str, operation: str, *, moto_can_help: bool = True) -> str:
     """The message of a refused call: what was asked, what the mock serves, and how to serve the rest."""
     message = (
@@ -107,15 +170,29 @@ def refusal(service: str, operation: str, *, moto_can_help: bool = True) -> str:
 
 
 def dispatch(
-    backend: Backend, operation: str, decision: Decision, region: str, account: str
+    backend: Backend,
+    operation: str,
+    decision: Decision,
+    region: str,
+    account: str,
+    moto_body: Callable[[], bytes | None] | None = None,
 ) -> tuple[int, bytes]:
-    """Answer a request routed to us: ``(HTTP status, JSON body)``. Never raises for a bad request."""
-    status, result = answer(backend, operation, decision, region, account)
+    """Answer a request routed to us: ``(HTTP status, JSON body)``. Never raises for a bad request.
+
+    ``moto_body`` gives moto's answer to the same request, for a decision that merges (a door that
+    cannot ask moto passes none, and answers with ours alone).
+    """
+    status, result = answer(backend, operation, decision, region, account, moto_body)
     return (status, result) if isinstance(result, bytes) else encoded(operation, result)
 
 
 def answer(
-    backend: Backend, operation: str, decision: Decision, region: str, account: str
+    backend: Backend,
+    operation: str,
+    decision: Decision,
+    region: str,
+    account: str,
+    moto_body: Callable[[], bytes | None] | None = None,
 ) -> tuple[int, dict[str, Any] | bytes]:
     """Like :func:`dispatch`, but a success is the result dict itself, for a door that skips the JSON
     (:func:`encoded` makes the body :func:`dispatch` would have answered)."""
@@ -125,7 +202,10 @@ def answer(
         params = decision.params or {}
         if operation == DISCOVERY:
             return 200, backend.discover(params, region, account)
-        return 200, backend.call(operation, params, region, account)
+        result = backend.call(operation, params, region, account)
+        if decision.merge and moto_body is not None:
+            result = merge(operation, params, result, moto_body())
+        return 200, result
     except SsmError as error:
         return error.status, protocol.error_body(error)
     except HookError:

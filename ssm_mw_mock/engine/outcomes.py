@@ -14,10 +14,11 @@ This module holds no state; the simulator calls :func:`decide` once per invocati
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
 
 from ..model.history import CANCELLED, FAILED, INVOCATION_RESULTS, SUCCESS, TIMED_OUT, Invocation
+from ..model.runs import RunOutput
 
 DEFAULT_DURATION = timedelta(seconds=5)
 
@@ -32,15 +33,26 @@ class Outcome:
     """What an invocation did: its final status, how long it ran, and an optional output text.
 
     ``output`` becomes the invocation's ``StatusDetails`` (default: ``Success``, ``Failed``, …).
+    The keyword-only fields are what Run Command and Automation show for the invocation (``None``: what
+    they show when the command printed nothing; see docs/clock-and-outcomes.md):
+    ``standard_output`` and ``standard_error`` (``GetCommandInvocation``'s ``StandardOutputContent``
+    and ``StandardErrorContent``), ``response_code`` (its ``ResponseCode``), and ``automation_outputs``
+    (an automation execution's ``Outputs``: names to lists of strings).
 
     Raises:
         ValueError: an unknown status or a negative duration.
-        TypeError: a status or output that is not text, or a duration that is not a ``timedelta``.
+        TypeError: a status or output that is not text, or a duration that is not a ``timedelta``, or
+            an extra of the wrong type.
     """
 
     status: str = SUCCESS
     duration: timedelta | None = None
     output: str | None = None
+    _: KW_ONLY
+    standard_output: str | None = None
+    standard_error: str | None = None
+    response_code: int | None = None
+    automation_outputs: dict[str, list[str]] | None = None
 
     def __post_init__(self) -> None:
         status: object = self.status  # checked at run time too: hooks are rarely type-checked
@@ -59,9 +71,25 @@ class Outcome:
                 )
             if duration < timedelta(0):
                 raise ValueError(f"Outcome(duration={duration}) must not be negative")
-        output: object = self.output
-        if output is not None and not isinstance(output, str):
-            raise TypeError(f"Outcome(output=...) must be text (str) or None, not {type(output).__name__}")
+        for name in ("output", "standard_output", "standard_error"):
+            text: object = getattr(self, name)
+            if text is not None and not isinstance(text, str):
+                raise TypeError(f"Outcome({name}=...) must be text (str) or None, not {type(text).__name__}")
+        code: object = self.response_code
+        if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
+            raise TypeError(f"Outcome(response_code=...) must be an int or None, not {type(code).__name__}")
+        outputs: object = self.automation_outputs
+        if outputs is not None:
+            if not isinstance(outputs, dict) or not all(
+                isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
+                for k, v in outputs.items()
+            ):
+                raise TypeError(
+                    "Outcome(automation_outputs=...) must be a dict of names to lists of strings, such as "
+                    f"{{'InstanceState': ['running']}}, or None; got {_repr(outputs)}"
+                )
+            # A copy: the hook's dict may change after it answered.
+            object.__setattr__(self, "automation_outputs", {k: list(v) for k, v in outputs.items()})
 
 
 OutcomeHook = Callable[[Invocation], "Outcome | str | None"]
@@ -114,6 +142,7 @@ def decide(hook: OutcomeHook, invocation: Invocation) -> tuple[str, timedelta, s
         if isinstance(answer, Outcome):
             duration = DEFAULT_DURATION if answer.duration is None else answer.duration
             _check_end(invocation.start_time, duration)
+            _keep_output(invocation, answer)
             return (
                 answer.status,
                 duration,
@@ -133,6 +162,31 @@ def decide(hook: OutcomeHook, invocation: Invocation) -> tuple[str, timedelta, s
         return FAILED, DEFAULT_DURATION, failure.reason
     except Exception as error:
         raise HookError(_describe(error, invocation), invocation) from error
+
+
+def run_output(outcome: Outcome) -> RunOutput | None:
+    """What Run Command or Automation show of ``outcome``, or None when it gives none of it."""
+    if (
+        outcome.standard_output is None
+        and outcome.standard_error is None
+        and outcome.response_code is None
+        and outcome.automation_outputs is None
+    ):
+        return None
+    return RunOutput(
+        outcome.standard_output, outcome.standard_error, outcome.response_code, outcome.automation_outputs
+    )
+
+
+def _keep_output(invocation: Invocation, outcome: Outcome) -> None:
+    """Store what the outcome says the invocation printed, for Run Command and Automation to show."""
+    output = run_output(outcome)
+    if output is None:
+        return
+    task = invocation.task
+    if task.run_outputs is None:
+        task.run_outputs = {}
+    task.run_outputs[invocation.invocation_id] = output
 
 
 def _check_end(start: datetime, duration: timedelta) -> None:

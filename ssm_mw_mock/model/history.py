@@ -13,11 +13,14 @@ import json
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..lazy_re import LazyPattern
 from .ids import following
 from .resources import Task
+
+if TYPE_CHECKING:
+    from .runs import RunOutput
 
 PENDING = "PENDING"
 IN_PROGRESS = "IN_PROGRESS"
@@ -236,6 +239,8 @@ class TaskExecution:
     start_time: datetime | None = None
     end_time: datetime | None = None
     invocations: list[Invocation] = field(default_factory=list)
+    #: What the outcome hook said invocations printed, by invocation id (model/runs.py); made on first use.
+    run_outputs: dict[str, RunOutput] | None = field(default=None, repr=False)
 
     @property
     def task_execution_id(self) -> str:
