@@ -2,7 +2,7 @@
 
 The index (``model/runs.RunIndex``) is made on a region's first read and kept while the region's state
 is; a read of a region that holds nothing is answered from an empty index that is not kept, so reads
-never make the mock grow. Listings are newest first, paged by ``NextToken`` with the ``seq`` of the last
+never make the mock grow. Listings are newest first, paged by ``NextToken`` with the ``order`` of the last
 item returned, so a page costs the page and the items its filters skipped.
 
 Known differences from AWS: docs/known-differences.md#run-command-and-automation.
@@ -85,7 +85,7 @@ def page(
     for invocation in newest_first(below):
         if keep(invocation):
             if len(found) == limit:
-                return found, make_token(listing, found[-1].seq)
+                return found, make_token(listing, found[-1].order)
             found.append(invocation)
     return found, None
 

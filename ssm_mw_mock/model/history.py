@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..lazy_re import LazyPattern
-from .ids import following
+from .ids import following, number_of
 from .resources import Task
 
 if TYPE_CHECKING:
@@ -74,6 +74,12 @@ class Invocation:
         if self._execution_id is not None:
             return self._execution_id
         return following(self.task.window_execution_id, self.seq + 1)
+
+    @property
+    def order(self) -> int:
+        """Where this invocation stands among every record its mock made (the draw of its id): later
+        invocations have larger orders, across windows and executions."""
+        return number_of(self.task.window_execution_id) + self.seq
 
     def __repr__(self) -> str:
         return (

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 #: The task types whose invocations Run Command and Automation answer for.
 RUN_COMMAND, AUTOMATION = "RUN_COMMAND", "AUTOMATION"
-_SEQ = attrgetter("seq")
+_ORDER = attrgetter("order")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +98,9 @@ class RunIndex:
                 continue
             for invocation in task.invocations:
                 self._by_id[invocation.execution_id] = invocation
-            if kind and kind[-1].seq > task.invocations[0].seq:  # ended after a later execution did
+            if kind and kind[-1].order > task.invocations[0].order:  # ended after a later execution did
                 for invocation in task.invocations:
-                    bisect.insort(kind, invocation, key=_SEQ)
+                    bisect.insort(kind, invocation, key=_ORDER)
             else:
                 kind.extend(task.invocations)
 
@@ -120,16 +120,16 @@ class RunIndex:
                 return invocation
         return None
 
-    def newest_first(self, task_type: str, below_seq: int | None = None) -> Iterator[Invocation]:
-        """The invocations of ``task_type``, newest first, from just below ``below_seq`` if given."""
+    def newest_first(self, task_type: str, below: int | None = None) -> Iterator[Invocation]:
+        """The invocations of ``task_type``, newest first, from just below the order ``below`` if given."""
         done = self._lists[task_type]
-        running = sorted(self._running(task_type), key=_SEQ, reverse=True)
-        hi = len(done) if below_seq is None else bisect.bisect_left(done, below_seq, key=_SEQ)
+        running = sorted(self._running(task_type), key=_ORDER, reverse=True)
+        hi = len(done) if below is None else bisect.bisect_left(done, below, key=_ORDER)
         index = hi - 1
         for invocation in running:
-            if below_seq is not None and invocation.seq >= below_seq:
+            if below is not None and invocation.order >= below:
                 continue
-            while index >= 0 and done[index].seq > invocation.seq:
+            while index >= 0 and done[index].order > invocation.order:
                 yield done[index]
                 index -= 1
             yield invocation

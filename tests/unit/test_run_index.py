@@ -64,7 +64,7 @@ def scanned(state: RegionState, task_type: str) -> list[str]:
         if task.task_type == task_type
         for invocation in task.invocations
     ]
-    return [i.execution_id for i in sorted(found, key=lambda i: i.seq, reverse=True)]
+    return [i.execution_id for i in sorted(found, key=lambda i: i.order, reverse=True)]
 
 
 def paged(mw: MaintenanceWindowsMock, operation: str, key: str, size: int, id_key: str) -> list[str]:
