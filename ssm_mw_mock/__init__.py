@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .engine.notify import EventHookError, EventLog, MaintenanceWindowEvent
 from .engine.outcomes import DEFAULT_DURATION, HookError, InvocationFailed, Outcome
 from .errors import SsmError
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows
@@ -12,9 +13,12 @@ from .timing.clock import Clock
 __all__ = [
     "DEFAULT_DURATION",
     "Clock",
+    "EventHookError",
+    "EventLog",
     "HookError",
     "Invocation",
     "InvocationFailed",
+    "MaintenanceWindowEvent",
     "MaintenanceWindowsMock",
     "Outcome",
     "SsmError",

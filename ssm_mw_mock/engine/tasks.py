@@ -23,6 +23,7 @@ from ..model.history import (
     task_result,
 )
 from .events import END, RESUME, Event, InvocationsEnd, Resume, TaskRun, WindowRun
+from .notify import Notifier
 from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
 
 _new_tuple = tuple.__new__
@@ -36,6 +37,9 @@ class TaskRunner:
     _order: Iterator[int]
     _ids: Iterator[str]
     _hook: OutcomeHook | None
+    notifier: Notifier
+    #: ``notifier`` while something listens to events, else None: every emission checks this once.
+    _listener: Notifier | None
     #: Bring a run up to date at an instant: the simulator's, which owns the execution's priority groups.
     _settle: Callable[[WindowRun, datetime], None]
 
@@ -43,12 +47,17 @@ class TaskRunner:
         task.record.status = status
         task.record.status_details = details
         task.record.start_time = task.record.end_time = now
+        self.notifier.task_never_started(task.record)  # rare: events must not show it starting
+        if self._listener is not None:
+            self._listener.task_changed(task.run.region, task.run.record.seq, task.record, now)
 
     def _start_task(self, task: TaskRun, now: datetime) -> None:
         plan = task.plan
         record = task.record
         record.status = IN_PROGRESS
         record.start_time = now
+        if self._listener is not None:
+            self._listener.task_changed(task.run.region, task.run.record.seq, record, now)
         targets = plan.targets if plan.targets is not None else (TargetRef(None, None),)
         task.pending.extend(targets)
         total = len(targets)
@@ -85,6 +94,8 @@ class TaskRunner:
             ]
         record.invocations.extend(batch)
         task.running.update(batch)
+        if self._listener is not None:
+            self._listener.invocations_changed(task.run.region, task.run.record.seq, batch, now)
         # tuple.__new__ builds the named tuple without its Python-level __new__: this is the hot event.
         end = (now + DEFAULT_DURATION, END, next(order), task, batch, SUCCESS, _SUCCESS_DETAILS)
         heapq.heappush(self._events, _new_tuple(InvocationsEnd, end))
@@ -107,6 +118,8 @@ class TaskRunner:
             except BaseException:
                 self._take_back(task, invocation, target, now)
                 raise
+        if self._listener is not None and invocation.status == IN_PROGRESS:
+            self._listener.invocations_changed(task.run.region, task.run.record.seq, [invocation], now)
         heapq.heappush(
             self._events,
             InvocationsEnd(now + duration, END, next(self._order), task, [invocation], status, details),
@@ -136,6 +149,9 @@ class TaskRunner:
             return  # its window was deleted
         running = task.running
         ended = False
+        listener = self._listener
+        if listener is not None:
+            fresh = [invocation for invocation in invocations if invocation.status not in FINAL]
         for invocation in invocations:
             if invocation.status in FINAL:
                 continue  # cancelled at the cutoff
@@ -146,6 +162,8 @@ class TaskRunner:
             ended = True
         if not ended:
             return
+        if listener is not None:
+            listener.invocations_changed(task.run.region, task.run.record.seq, fresh, now)
         if status != SUCCESS:  # only ever a batch of one
             task.errors += len(invocations)
             if task.threshold is not None and task.errors > task.threshold and task.pending:
@@ -160,6 +178,8 @@ class TaskRunner:
         record = task.record
         record.status, record.status_details = task_result(record, task.stop_reason)
         record.end_time = now
+        if self._listener is not None:
+            self._listener.task_changed(task.run.region, task.run.record.seq, record, now)
 
 
 def _amount(limit: str, total: int) -> int:
