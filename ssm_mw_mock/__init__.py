@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .engine.notify import EventHookError, EventLog, MaintenanceWindowEvent
+from .engine.eventbridge import EventLog, MaintenanceWindowEvent
+from .engine.notify import EventHookError
 from .engine.outcomes import DEFAULT_DURATION, HookError, InvocationFailed, Outcome
 from .errors import SsmError
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows

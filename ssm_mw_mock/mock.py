@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 from .api.backend import DEFAULT_ACCOUNT, Backend
 from .doors import aio as _aio_door  # noqa: F401 (importing it registers the aiobotocore door)
 from .doors import moto, patching, requests_door
-from .engine.notify import EventHook, EventLog, Sink
+from .engine.eventbridge import EventLog
+from .engine.notify import EventHook, Sink
 from .engine.outcomes import OutcomeHook
 from .model.inventory import Inventory, UnresolvedTarget
 from .timing.clock import Clock, parse_moment, wall_clock_now

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from ..engine import notify
+from ..engine import eventbridge as notify
 from ..engine.simulator import Simulator
 from ..errors import (
     DoesNotExistException,

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from ..engine import notify
+from ..engine import eventbridge as notify
 from ..engine.simulator import Simulator
 from ..errors import (
     InvalidResourceId,

@@ -34,7 +34,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from ..engine.notify import MaintenanceWindowEvent
+from ..engine.eventbridge import MaintenanceWindowEvent
 from ..lazy_re import LazyPattern
 from ..model.inventory import INSTANCE_RESOURCE_TYPE, Instance, Inventory, ResourceGroup
 
