@@ -181,7 +181,12 @@ def put_events(events: list[MaintenanceWindowEvent]) -> None:
             message = event.to_dict()
             # moto's targets turn ``time`` from epoch seconds into EventBridge's text themselves.
             message["time"] = event.time.timestamp()
-            rule.send_to_targets(message)
+            # Without an input transformer EventBridge sends the whole event; moto's default template
+            # would drop ``account``, so moto transforms only for rules whose targets ask for it.
+            transform = any("InputTransformer" in target for target in rule.targets)
+            if transform:
+                message["ingestion-time"] = message["time"]
+            rule.send_to_targets(message, transform_input=transform)
 
 
 class MotoInventory:
