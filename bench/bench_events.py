@@ -36,8 +36,9 @@ with MaintenanceWindowsMock(now="2024-01-01T00:00:00Z") as mw:
             Targets=[{"Key": "InstanceIds", "Values": [f"i-{n:017x}" for n in range(10)]}])["WindowTargetId"]
         for priority in (1, 2, 3):
             ssm.register_task_with_maintenance_window(
-                WindowId=wid, Targets=[{"Key": "WindowTargetIds", "Values": [tid]}], TaskArn="AWS-RunShellScript",
-                TaskType="RUN_COMMAND", Priority=priority, MaxConcurrency="5", MaxErrors="1",
+                WindowId=wid, Targets=[{"Key": "WindowTargetIds", "Values": [tid]}],
+                TaskArn="AWS-RunShellScript", TaskType="RUN_COMMAND", Priority=priority,
+                MaxConcurrency="5", MaxErrors="1",
                 TaskInvocationParameters={"RunCommand": {"Parameters": {"commands": ["uptime"]}}})
     else:
         ssm.create_maintenance_window(Name="rate5", Schedule="rate(5 minutes)", Duration=1, Cutoff=0,
