@@ -81,7 +81,7 @@ class MaintenanceWindowsMock:
         self._backend.simulator.on_invocation(self._hook)
         notifier = self._backend.simulator.notifier
         notifier.hook = self._event_hook
-        notifier.sinks.append(Sink(moto.active, moto.put_events))
+        notifier.sinks.append(Sink(moto.bus_listening, moto.put_events))
 
     @property
     def clock(self) -> Clock:

@@ -563,6 +563,27 @@ def test_a_hook_that_raises_stops_the_move_and_hears_the_event_again(
     assert len(mw.events) == 7
 
 
+def test_a_hook_that_raises_on_an_api_event_fails_that_call(mw: MaintenanceWindowsMock, ssm: Any) -> None:
+    window_id = make_window(ssm)
+    heard: list[str] = []
+
+    def hook(event: MaintenanceWindowEvent) -> None:
+        heard.append(event.status)
+        if len(heard) == 1:
+            raise ValueError("not now")
+
+    mw.on_event(hook)
+    with pytest.raises(EventHookError) as raised:
+        ssm.update_maintenance_window(WindowId=window_id, Enabled=False)
+    assert raised.value.window_execution_id is None
+    assert raised.value.event.detail == {"window-id": window_id, "status": "DISABLED"}
+    # The call's change was made; the next delivery gives the hook that event again, then the new one.
+    assert ssm.get_maintenance_window(WindowId=window_id)["Enabled"] is False
+    ssm.update_maintenance_window(WindowId=window_id, Enabled=True)
+    assert heard == ["DISABLED", "DISABLED", "ENABLED"]
+    assert [e.status for e in mw.events] == ["DISABLED", "ENABLED"]
+
+
 # moto's event bus.
 
 
@@ -609,6 +630,20 @@ def test_under_moto_a_rule_routes_the_events_to_an_sqs_queue(with_moto: Maintena
     assert bodies == mw.events.to_dicts()
     assert [b["detail"]["status"] for b in _drain(sqs, finished)] == ["SUCCESS", "SUCCESS"]
     assert _drain(sqs, disabled) == []
+
+
+def test_under_moto_without_a_rule_nothing_is_built_live(
+    with_moto: MaintenanceWindowsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(Notifier, "flush", _counting(calls, "flush", Notifier.flush))
+    ssm = boto3.client("ssm", region_name=REGION)
+    _patch_window(ssm)
+    with_moto.clock.set("2024-03-04T03:00:00Z")
+    assert calls == []
+    _queue_with_rule({"source": ["aws.ssm"]})
+    with_moto.clock.set("2024-03-05T03:00:00Z")
+    assert calls.count("flush") == 3  # 02:00:00, 02:00:05, and the end of the move
 
 
 def test_under_moto_events_go_to_the_callers_region_only(with_moto: MaintenanceWindowsMock) -> None:

@@ -167,6 +167,25 @@ def _meets(tags: Mapping[str, str], entry: Mapping[str, Any]) -> bool:
     return not values or tags[key] in values
 
 
+def bus_listening() -> bool:
+    """Whether moto's ``mock_aws`` is active and some default event bus has a rule: only then are events
+    built as they happen for moto (a rule made later sees only later events, as in EventBridge)."""
+    if not active():
+        return False
+    module = sys.modules.get("moto.events.models")
+    backends = getattr(module, "events_backends", None)
+    if not isinstance(backends, dict):
+        return False
+    for by_region in list(dict.values(backends)):
+        if not isinstance(by_region, dict):
+            continue
+        for backend in list(dict.values(by_region)):
+            bus = dict.get(getattr(backend, "event_buses", None) or {}, "default")
+            if bus is not None and bus.rules:
+                return True
+    return False
+
+
 def put_events(events: list[MaintenanceWindowEvent]) -> None:
     """Put ``events`` on moto's default event bus of their account and region, as EventBridge would."""
     for event in events:

@@ -14,10 +14,10 @@ Known differences from AWS: docs/known-differences.md#eventbridge-events.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, overload
 
 from ..model.history import FINAL, Invocation, TaskExecution, WindowExecution
@@ -143,14 +143,22 @@ class EventLog(Sequence[MaintenanceWindowEvent]):
 # Building events from records (shared by the live stream and ``derive``).
 
 
+@lru_cache(maxsize=1024)  # an instant is stamped for each record that starts or ends at it
 def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """``2024-03-04T02:00:05.000Z``: the times in ``detail``, in UTC with milliseconds."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def _event_id(*parts: str) -> str:
-    """A stable id: the same change always gets the same id (so reading twice, or live, agrees)."""
-    digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest()
-    return str(uuid.UUID(bytes=digest, version=4))
+    """A stable id: the same change always gets the same id (so reading twice, or live, agrees).
+
+    UUID-shaped, version 4 and RFC 4122 variant, from a hash of the change.
+    """
+    h = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) % 4] for digit in "0123456789abcdef"}
 
 
 def window_arn(region: RegionState, window_id: str) -> str:

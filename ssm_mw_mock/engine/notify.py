@@ -305,12 +305,15 @@ class EventHookError(HookError):
     The event stays first in line, so the hook gets it again at the next delivery; ``event`` is it.
     """
 
+    # An event of an API call has no execution, and no event names a task or target: None there.
+    window_execution_id: str | None  # type: ignore[assignment]
+    window_task_id: str | None  # type: ignore[assignment]
+
     def __init__(self, message: str, event: MaintenanceWindowEvent) -> None:
         Exception.__init__(self, message)
         self.event = event
         self.window_id = event.window_id
-        # An event of an API call has no execution, and no event names a task: None here.
-        self.window_execution_id = event.detail.get("window-execution-id")  # type: ignore[assignment]
-        self.window_task_id = None  # type: ignore[assignment]
+        self.window_execution_id = event.detail.get("window-execution-id")
+        self.window_task_id = None
         self.target_id = None
         self.start_time = event.time
