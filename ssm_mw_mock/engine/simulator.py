@@ -16,6 +16,12 @@ When the hook raises (or answers something that is not an outcome), the move sto
 it is taken back (no record of it remains, its target is next again), a ``Resume`` event at that
 instant carries on the interrupted work at the next move, and the runs of windows this move had queued
 past that instant are dropped, to be queued again by the next move. The clock stands at that instant.
+
+While something listens to EventBridge events (``mw.on_event``, moto's bus), each change of state is also
+handed to the notifier (``engine/notify.py``), which delivers an instant's events before the clock leaves
+it; otherwise the events are read back from the records when asked, and the moves pay one ``None`` check
+per change. An ``on_event`` hook that raises stops the move the same way, before the clock leaves the
+instant.
 """
 
 from __future__ import annotations

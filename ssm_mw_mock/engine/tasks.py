@@ -118,7 +118,7 @@ class TaskRunner:
             except BaseException:
                 self._take_back(task, invocation, target, now)
                 raise
-        if self._listener is not None and invocation.status == IN_PROGRESS:
+        if self._listener is not None:
             self._listener.invocations_changed(task.run.region, task.run.record.seq, [invocation], now)
         heapq.heappush(
             self._events,
