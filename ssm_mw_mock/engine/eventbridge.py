@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, overload
@@ -39,17 +39,24 @@ class MaintenanceWindowEvent:
 
     ``detail`` holds the documented fields under their documented names (``window-id``, ``status``...);
     ``time`` is an aware UTC datetime here and ISO-8601 text (whole seconds, ``Z``) in ``to_dict()``.
+    ``change`` names the change the event reports; ``id`` is made from it when asked (hashing is most of
+    the cost of reading a year of events back).
     """
 
-    id: str
     detail_type: str
     account: str
     time: datetime
     region: str
     resources: tuple[str, ...]
     detail: Mapping[str, str]
+    change: str = field(repr=False)
     source: str = SOURCE
     version: str = "0"
+
+    @property
+    def id(self) -> str:
+        """The event's id, UUID-shaped: the same change always gets the same id."""
+        return _event_id(self.change)
 
     @property
     def window_id(self) -> str:
@@ -149,12 +156,12 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:23] + "Z"
 
 
-def _event_id(*parts: str) -> str:
+def _event_id(change: str) -> str:
     """A stable id: the same change always gets the same id (so reading twice, or live, agrees).
 
     UUID-shaped, version 4 and RFC 4122 variant, from a hash of the change.
     """
-    h = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    h = hashlib.blake2b(change.encode(), digest_size=16).hexdigest()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
@@ -183,13 +190,13 @@ def make(
     *id_parts: str,
 ) -> MaintenanceWindowEvent:
     return MaintenanceWindowEvent(
-        _event_id(detail_type, *id_parts, detail["status"]),
         detail_type,
         region.account,
         when,
         region.region,
         resources,
         detail,
+        "\0".join((detail_type, *id_parts, detail["status"])),
     )
 
 
