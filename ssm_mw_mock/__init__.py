@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .engine.eventbridge import EventLog, MaintenanceWindowEvent
+from .engine.notify import EventHookError
 from .engine.outcomes import DEFAULT_DURATION, HookError, InvocationFailed, Outcome
 from .errors import SsmError
 from .mock import MaintenanceWindowsMock, mock_maintenance_windows
@@ -12,9 +14,12 @@ from .timing.clock import Clock
 __all__ = [
     "DEFAULT_DURATION",
     "Clock",
+    "EventHookError",
+    "EventLog",
     "HookError",
     "Invocation",
     "InvocationFailed",
+    "MaintenanceWindowEvent",
     "MaintenanceWindowsMock",
     "Outcome",
     "SsmError",

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 from .api.backend import DEFAULT_ACCOUNT, Backend
 from .doors import aio as _aio_door  # noqa: F401 (importing it registers the aiobotocore door)
 from .doors import moto, patching, requests_door
+from .engine.eventbridge import EventLog
+from .engine.notify import EventHook, Sink
 from .engine.outcomes import OutcomeHook
 from .model.inventory import Inventory, UnresolvedTarget
 from .timing.clock import Clock, parse_moment, wall_clock_now
@@ -69,6 +71,7 @@ class MaintenanceWindowsMock:
         self._requests_door: requests_door.RequestsDoor | None = None
         self._lock = threading.RLock()
         self._hook: OutcomeHook | None = None
+        self._event_hook: EventHook | None = None
         self._fresh()
 
     def _fresh(self) -> None:
@@ -76,6 +79,9 @@ class MaintenanceWindowsMock:
         self._clock = Clock(self._start_at or wall_clock_now(), follow=follow)
         self._backend = Backend(self._clock, inventory_source=moto.MotoInventory(), seed=self._seed)
         self._backend.simulator.on_invocation(self._hook)
+        notifier = self._backend.simulator.notifier
+        notifier.hook = self._event_hook
+        notifier.sinks.append(Sink(moto.bus_listening, moto.put_events))
 
     @property
     def clock(self) -> Clock:
@@ -177,6 +183,29 @@ class MaintenanceWindowsMock:
         """
         self._hook = hook
         self._backend.simulator.on_invocation(hook)
+
+    def on_event(self, hook: EventHook | None) -> None:
+        """See each EventBridge event as it happens, on the simulated clock, in :attr:`events` order.
+
+        ``hook(event)`` gets a ``MaintenanceWindowEvent`` once its instant has been played (the clock reads
+        that instant). Its answer is ignored. If it raises, the move (or the API call) stops with an
+        ``EventHookError`` (a ``HookError``) and the hook gets the same event again at the next delivery.
+        ``None`` removes it. The hook stays for the life of this mock, across starts and ``reset()``.
+        """
+        self._event_hook = hook
+        self._backend.simulator.notifier.hook = hook
+
+    @property
+    def events(self) -> EventLog:
+        """Every EventBridge event the mock's windows sent, in time order (see docs/left-behind.md).
+
+        Read from the execution records when asked, so keeping them costs nothing while nobody reads.
+        ``mw.events.where(detail_type=..., window_id=..., status=...)`` picks some.
+        """
+        backend = self._backend
+        with backend.lock:
+            states = [backend.read_state(account, region) for account, region in backend.scopes()]
+            return EventLog(backend.simulator.notifier.events(states))
 
     def timeline(
         self,

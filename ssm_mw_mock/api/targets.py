@@ -15,6 +15,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from ..engine import eventbridge as notify
+from ..engine.simulator import Simulator
 from ..errors import (
     DoesNotExistException,
     ResourceLimitExceededException,
@@ -158,6 +160,7 @@ class TargetOperations:
 
     clock: Clock
     ids: IdSource
+    simulator: Simulator
 
     def register_target_with_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.window(params["WindowId"])
@@ -173,6 +176,7 @@ class TargetOperations:
             )
             window.targets[target.window_target_id] = target
             state.naming.put_target(window, target)
+            self._registration(state, target.window_id, target.window_target_id, "REGISTERED")
             return target.window_target_id
 
         return {
@@ -224,4 +228,12 @@ class TargetOperations:
             state.naming.put_task(window, task)
         del window.targets[target_id]
         state.naming.drop(target_id)
+        self._registration(state, window.window_id, target_id, "DEREGISTERED")
         return {"WindowId": window.window_id, "WindowTargetId": target_id}
+
+    def _registration(self, state: RegionState, window_id: str, target_id: str, status: str) -> None:
+        """The EventBridge event of a target's registration or deregistration (engine/notify.py)."""
+        detail = {"window-target-id": target_id, "window-id": window_id, "status": status}
+        target_arn = f"arn:aws:ssm:{state.region}:{state.account}:windowtarget/{target_id}"
+        now = self.clock.now()
+        self.simulator.notifier.api_event(state, notify.TARGET_REGISTRATION, now, detail, target_arn)

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from ..engine import eventbridge as notify
 from ..engine.simulator import Simulator
 from ..errors import (
     InvalidResourceId,
@@ -239,10 +240,15 @@ class WindowOperations:
         if any(shapes.attribute_name(name) in changes for name in _SCHEDULE_MEMBERS):
             merged = {attr: changes.get(attr, getattr(window, attr)) for attr in _SCHEDULE_ATTRS}
             changes["compiled"] = compile_schedule(created=now, **merged)
+        was_enabled = window.enabled
         for attr, value in changes.items():
             setattr(window, attr, value)
         window.modified_date = now
         state.naming.rescheduled(window)
+        if bool(window.enabled) != bool(was_enabled):
+            status = "ENABLED" if window.enabled else "DISABLED"
+            detail = {"window-id": window.window_id, "status": status}
+            self.simulator.notifier.api_event(state, notify.WINDOW_STATE, now, detail)
         if "compiled" in changes:
             self.simulator.window_scheduled(state, window, now)
         return shapes.view(window, output_shape("UpdateMaintenanceWindow"))

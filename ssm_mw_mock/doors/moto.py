@@ -16,6 +16,12 @@ is active (its botocore hook is enabled), so a test without moto pays one dictio
   (``mw.add_instance``). moto's backends are only read, never created: an account or region moto has not
   used has no instances.
 
+- **The event bus.** :func:`put_events` puts the mock's EventBridge events (``engine/notify.py``) on
+  moto's default event bus of the event's account and region: every enabled rule of that bus whose
+  pattern matches sends it to its targets (SQS queues, log groups...), through moto's own rule objects,
+  so no request is made and nothing reaches our patches again. A region where moto has no events
+  backend has no rules, so nothing is delivered.
+
 Known limits: resource groups of type ``CLOUDFORMATION_STACK_1_0`` have no members; moto's SSM records of
 managed instances are not consulted, so every running EC2 instance counts as a managed node.
 """
@@ -28,6 +34,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ..engine.eventbridge import MaintenanceWindowEvent
 from ..lazy_re import LazyPattern
 from ..model.inventory import INSTANCE_RESOURCE_TYPE, Instance, Inventory, ResourceGroup
 
@@ -158,6 +165,47 @@ def _meets(tags: Mapping[str, str], entry: Mapping[str, Any]) -> bool:
         return False
     values = entry.get("Values") or []
     return not values or tags[key] in values
+
+
+def bus_listening() -> bool:
+    """Whether moto's ``mock_aws`` is active and some default event bus has a rule: only then are events
+    built as they happen for moto (a rule made later sees only later events, as in EventBridge)."""
+    if not active():
+        return False
+    module = sys.modules.get("moto.events.models")
+    backends = getattr(module, "events_backends", None)
+    if not isinstance(backends, dict):
+        return False
+    for by_region in list(dict.values(backends)):
+        if not isinstance(by_region, dict):
+            continue
+        for backend in list(dict.values(by_region)):
+            bus = dict.get(getattr(backend, "event_buses", None) or {}, "default")
+            if bus is not None and bus.rules:
+                return True
+    return False
+
+
+def put_events(events: list[MaintenanceWindowEvent]) -> None:
+    """Put ``events`` on moto's default event bus of their account and region, as EventBridge would."""
+    for event in events:
+        backend = _backend("events", event.account, event.region)
+        buses = getattr(backend, "event_buses", None)
+        bus = dict.get(buses, "default") if isinstance(buses, dict) else None
+        if bus is None:
+            continue
+        for rule in list(bus.rules.values()):
+            if getattr(rule, "state", "ENABLED") != "ENABLED":
+                continue  # EventBridge does not route through a disabled rule
+            message = event.to_dict()
+            # moto's targets turn ``time`` from epoch seconds into EventBridge's text themselves.
+            message["time"] = event.time.timestamp()
+            # Without an input transformer EventBridge sends the whole event; moto's default template
+            # would drop ``account``, so moto transforms only for rules whose targets ask for it.
+            transform = any("InputTransformer" in target for target in rule.targets)
+            if transform:
+                message["ingestion-time"] = message["time"]
+            rule.send_to_targets(message, transform_input=transform)
 
 
 class MotoInventory:

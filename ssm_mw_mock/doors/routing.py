@@ -140,7 +140,9 @@ def _run_read(operation: str, body: bytes | str | None, owner: Owner | None) -> 
     return Decision(Route.MOTO)
 
 
-def merge(operation: str, params: dict[str, Any], ours: dict[str, Any], theirs: bytes | None) -> dict[str, Any]:
+def merge(
+    operation: str, params: dict[str, Any], ours: dict[str, Any], theirs: bytes | None
+) -> dict[str, Any]:
     """Our listing's result with moto's items (``theirs``, moto's answer to the same call) in front.
 
     moto's items come on the first page only (a request without ``NextToken``): moto neither pages nor

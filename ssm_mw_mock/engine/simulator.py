@@ -16,6 +16,12 @@ When the hook raises (or answers something that is not an outcome), the move sto
 it is taken back (no record of it remains, its target is next again), a ``Resume`` event at that
 instant carries on the interrupted work at the next move, and the runs of windows this move had queued
 past that instant are dropped, to be queued again by the next move. The clock stands at that instant.
+
+While something listens to EventBridge events (``mw.on_event``, moto's bus), each change of state is also
+handed to the notifier (``engine/notify.py``), which delivers an instant's events before the clock leaves
+it; otherwise the events are read back from the records when asked, and the moves pay one ``None`` check
+per change. An ``on_event`` hook that raises stops the move the same way, before the clock leaves the
+instant.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from .events import (
     TaskRun,
     WindowRun,
 )
+from .notify import Notifier
 from .outcomes import OutcomeHook
 from .tasks import TaskRunner
 
@@ -106,6 +113,9 @@ class Simulator(TaskRunner):
         ids = ids or IdSource()
         self._ids: Iterator[str] = ids.executions
         self._numbers = ids.numbers
+        #: Keeps the rare facts events need, and delivers events while something listens (engine/notify.py).
+        self.notifier = Notifier(moving=lambda: self.moving)
+        self._listener: Notifier | None = None  # the notifier while something listens: one cheap check
 
     # Control.
 
@@ -126,6 +136,7 @@ class Simulator(TaskRunner):
         self._events.clear()
         self._live.clear()
         self._runs.clear()
+        self.notifier.reset()
 
     def advance(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
         """Play ``(old, new]``: the clock listener. If it raises, the clock stands where it stopped."""
@@ -137,6 +148,7 @@ class Simulator(TaskRunner):
         # Collection resumes when the move ends.
         gc_was_enabled = gc.isenabled()
         gc.disable()
+        self._listener = self.notifier if self.notifier.listening() else None
         try:
             for region, window in list(self._source.runnable_windows()):
                 self._push_runs(region, window, old, new)
@@ -145,6 +157,8 @@ class Simulator(TaskRunner):
                 event = heapq.heappop(events)
                 when = event[0]
                 if when > self._now:
+                    if self._listener is not None:
+                        self._deliver_before(event)
                     self._now = when
                     step(when)
                 rank = event[1]
@@ -156,6 +170,8 @@ class Simulator(TaskRunner):
                     self._cutoff(when, event[3])  # type: ignore[arg-type]
                 else:
                     self._settle(event[3], when)  # type: ignore[arg-type]
+            if self._listener is not None:
+                self._listener.flush()
         except BaseException:
             self._stop_runs_after(self._now)
             raise
@@ -164,6 +180,15 @@ class Simulator(TaskRunner):
                 gc.enable()
             self._until = None
             self._now = None
+
+    def _deliver_before(self, event: Event) -> None:
+        """Deliver the events of the instant played so far, before the clock leaves it."""
+        assert self._listener is not None
+        try:
+            self._listener.flush()
+        except BaseException:
+            heapq.heappush(self._events, event)  # not played: the next move plays it
+            raise
 
     def window_scheduled(self, region: Any, window: RunnableWindow, now: datetime) -> None:
         """A window was created or its schedule changed while the clock is moving (from a hook)."""
@@ -185,6 +210,20 @@ class Simulator(TaskRunner):
             return
         run.cancelled = True
         run.record.status = CANCELLING
+        listener, self._listener = self._listener, None  # its events are told below, as the cancel's own
+        open_tasks = [
+            task.record
+            for task in itertools.chain(run.active, *run.groups)
+            if task.record.status not in FINAL
+        ]
+        try:
+            self._cancel(run, now)
+        finally:
+            self._listener = listener
+        ended = [task for task in open_tasks if task.status in FINAL]
+        self.notifier.cancelled(run.region, run.record, now, ended, self.notifier.listening())
+
+    def _cancel(self, run: WindowRun, now: datetime) -> None:
         for task in run.active:
             if task.record.status not in FINAL and task.pending:
                 task.pending.clear()
@@ -260,15 +299,18 @@ class Simulator(TaskRunner):
         record = self._source.record
         window_id = window.window_id
         ids, order = self._ids, self._order
+        listener = self._listener
         while True:
-            record(
-                region,
-                WindowExecution(next(ids), window_id, when, next(order), SUCCESS, _NO_TASKS, when),
-            )
+            execution = WindowExecution(next(ids), window_id, when, next(order), SUCCESS, _NO_TASKS, when)
+            record(region, execution)
+            if listener is not None:
+                listener.execution_changed(region, execution, IN_PROGRESS, when)
+                listener.execution_changed(region, execution, SUCCESS, when)
             following = next(runs, None)
             if following is None:
                 break
-            if following > until or (events and events[0][0] <= following):
+            # While something listens, one run at a time: the clock steps to each before its events go.
+            if following > until or (events and events[0][0] <= following) or listener is not None:
                 heapq.heappush(events, RunDue(following, RUN, next(order), region, window, compiled, runs))
                 break
             when = following
@@ -291,6 +333,8 @@ class Simulator(TaskRunner):
             record.status = SKIPPED_OVERLAPPING
             record.status_details = "The previous execution of this maintenance window is still running."
             record.end_time = when
+            if self._listener is not None:
+                self._listener.execution_changed(region, record, SKIPPED_OVERLAPPING, when)
             return
         plans = self._source.plan(region, window)  # in priority order
         run = WindowRun(region, record, when + timedelta(hours=window.duration - window.cutoff))
@@ -300,6 +344,8 @@ class Simulator(TaskRunner):
             record.tasks.extend(task.record for task in group)
         self._live[window.window_id] = run
         self._runs[record.window_execution_id] = run
+        if self._listener is not None:
+            self._listener.execution_changed(region, record, IN_PROGRESS, when)
         if any(plan.cutoff_behavior == "CANCEL_TASK" for plan in plans):
             heapq.heappush(self._events, Cutoff(run.cutoff_at, CUTOFF, next(self._order), run))
         self._settle(run, when)
@@ -349,11 +395,14 @@ class Simulator(TaskRunner):
             task.pending.clear()
             task.stop_reason = STOP_CUTOFF
             if task.plan.task_type == "RUN_COMMAND":
-                for invocation in list(task.running):
+                cancelled = list(task.running)
+                for invocation in cancelled:
                     invocation.status = CANCELLED
                     invocation.status_details = "Cancelled at the maintenance window's cutoff."
                     invocation.end_time = now
                     task.running.discard(invocation)
+                if self._listener is not None:
+                    self._listener.invocations_changed(run.region, run.record.seq, cancelled, now)
             if not task.running:
                 self._finish_task(task, now)
         if run.active and all(task.record.status in FINAL for task in run.active):
@@ -363,6 +412,8 @@ class Simulator(TaskRunner):
         record = run.record
         record.status, record.status_details = execution_result(record, run.cancelled)
         record.end_time = now
+        if self._listener is not None:
+            self._listener.execution_changed(run.region, record, record.status, now)
         self._live.pop(record.window_id, None)
         self._runs.pop(record.window_execution_id, None)
         run.active = []  # break the run <-> task cycle: reference counting frees them, no GC needed

@@ -25,6 +25,7 @@ from ..model.history import (
 )
 from ..model.ids import number_of
 from .events import END, RESUME, Event, InvocationsEnd, Resume, TaskRun, WindowRun
+from .notify import Notifier
 from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
 
 _new_tuple = tuple.__new__
@@ -42,6 +43,9 @@ class TaskRunner:
     #: The end instant last given to an invocation started one at a time: an equal one reuses it.
     _last_end: datetime | None = None
     _hook: OutcomeHook | None
+    notifier: Notifier
+    #: ``notifier`` while something listens to events, else None: every emission checks this once.
+    _listener: Notifier | None
     #: Bring a run up to date at an instant: the simulator's, which owns the execution's priority groups.
     _settle: Callable[[WindowRun, datetime], None]
 
@@ -49,12 +53,17 @@ class TaskRunner:
         task.record.status = status
         task.record.status_details = details
         task.record.start_time = task.record.end_time = now
+        self.notifier.task_never_started(task.record)  # rare: events must not show it starting
+        if self._listener is not None:
+            self._listener.task_changed(task.run.region, task.run.record.seq, task.record, now)
 
     def _start_task(self, task: TaskRun, now: datetime) -> None:
         plan = task.plan
         record = task.record
         record.status = IN_PROGRESS
         record.start_time = now
+        if self._listener is not None:
+            self._listener.task_changed(task.run.region, task.run.record.seq, record, now)
         targets = plan.targets if plan.targets is not None else (TargetRef(None, None),)
         task.pending.extend(targets)
         total = len(targets)
@@ -93,6 +102,8 @@ class TaskRunner:
             batch = [Invocation(seq, record, popleft(), now, None) for seq in seqs]
         record.invocations.extend(batch)
         task.running.update(batch)
+        if self._listener is not None:
+            self._listener.invocations_changed(task.run.region, task.run.record.seq, batch, now)
         # tuple.__new__ builds the named tuple without its Python-level __new__: this is the hot event.
         end = (now + DEFAULT_DURATION, END, next(self._order), task, batch, SUCCESS, _SUCCESS_DETAILS)
         heapq.heappush(self._events, _new_tuple(InvocationsEnd, end))
@@ -120,6 +131,8 @@ class TaskRunner:
             end = last  # invocations that end together share their end_time, as a batch's do
         else:
             self._last_end = end
+        if self._listener is not None:
+            self._listener.invocations_changed(task.run.region, task.run.record.seq, [invocation], now)
         heapq.heappush(
             self._events, InvocationsEnd(end, END, next(self._order), task, [invocation], status, details)
         )
@@ -154,6 +167,9 @@ class TaskRunner:
             return  # its window was deleted
         running = task.running
         ended = False
+        listener = self._listener
+        if listener is not None:
+            fresh = [invocation for invocation in invocations if invocation.status not in FINAL]
         for invocation in invocations:
             if invocation.status in FINAL:
                 continue  # cancelled at the cutoff
@@ -164,6 +180,8 @@ class TaskRunner:
             ended = True
         if not ended:
             return
+        if listener is not None:
+            listener.invocations_changed(task.run.region, task.run.record.seq, fresh, now)
         if status != SUCCESS:  # only ever a batch of one
             task.errors += len(invocations)
             if task.threshold is not None and task.errors > task.threshold and task.pending:
@@ -178,6 +196,8 @@ class TaskRunner:
         record = task.record
         record.status, record.status_details = task_result(record, task.stop_reason)
         record.end_time = now
+        if self._listener is not None:
+            self._listener.task_changed(task.run.region, task.run.record.seq, record, now)
 
 
 def _amount(limit: str, total: int) -> int:
