@@ -9,7 +9,7 @@ anything, so a rejected call leaves the state as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +53,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         #: Every id this backend makes comes from here: random, or reproducible with ``seed``.
         self.ids = IdSource(seed)
         self._states: dict[tuple[str, str], RegionState] = {}
+        self._ranks: dict[tuple[str, str], int] = {}  # each stored region's place in ``_states``
         self.simulator = Simulator(self, self.ids)
         # Bumped by every change that could alter a task plan: plans are built once per change, not per run.
         self.generation = 0
@@ -68,10 +69,9 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
 
     # The simulator's view of the backend (simulator.Source).
 
-    def runnable_windows(self) -> Iterator[tuple[RegionState, Window]]:
-        for state in self._states.values():
-            for window in state.windows.values():
-                yield state, window
+    def order(self, region: RegionState, window: Window) -> tuple[int, int]:
+        # The order a walk over every window would take: regions as first used, windows as created.
+        return self._ranks[region.account, region.region], window.seq
 
     def still_exists(self, region: RegionState, window: Window) -> bool:
         return region.windows.get(window.window_id) is window
@@ -119,6 +119,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             state = self._states[key] = RegionState(
                 account=account, region=region, source=self.inventory_source
             )
+            self._ranks[key] = len(self._ranks)
         return state
 
     def scopes(self) -> list[tuple[str, str]]:
@@ -136,6 +137,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
         with self.lock:
             self.simulator.reset()  # first: it refuses while a move is played
             self._states.clear()
+            self._ranks.clear()
             self._plans.clear()
             self.unresolved.clear()
 

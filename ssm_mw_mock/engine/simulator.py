@@ -16,6 +16,10 @@ When the hook raises (or answers something that is not an outcome), the move sto
 it is taken back (no record of it remains, its target is next again), a ``Resume`` event at that
 instant carries on the interrupted work at the next move, and the runs of windows this move had queued
 past that instant are dropped, to be queued again by the next move. The clock stands at that instant.
+
+Between moves each window's next run is kept on the ``Agenda`` (``engine/agenda.py``): the backend says
+when a window is created, rescheduled or deleted (``window_scheduled``, ``window_deleted``), and a move
+takes off the agenda only the windows due within it, so a move with nothing due costs O(log windows).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -45,6 +49,7 @@ from ..model.history import (
 )
 from ..model.ids import IdSource
 from ..timing.schedule import WindowSchedule
+from .agenda import Agenda, NextRun
 from .events import (
     CUTOFF,
     END,
@@ -76,10 +81,12 @@ class RunnableWindow(Protocol):
 
 
 class Source(Protocol):
-    """What the simulator needs from the backend."""
+    """What the simulator needs from the backend (which also calls ``window_scheduled`` for every window
+    it creates or reschedules, and ``window_deleted`` for every window it deletes)."""
 
-    def runnable_windows(self) -> Iterable[tuple[Any, RunnableWindow]]:
-        """Every window of every (account, region), with an opaque key for its region."""
+    def order(self, region: Any, window: Any) -> tuple[int, int]:
+        """The window's place in the listing of every window (the region first used first, then creation
+        order): runs of several windows due at one instant start in this order."""
 
     def still_exists(self, region: Any, window: Any) -> bool: ...
 
@@ -104,6 +111,7 @@ class Simulator(TaskRunner):
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
         self._ids: Iterator[str] = (ids or IdSource()).executions
+        self._agenda = Agenda()
 
     # Control.
 
@@ -124,6 +132,7 @@ class Simulator(TaskRunner):
         self._events.clear()
         self._live.clear()
         self._runs.clear()
+        self._agenda.clear()
 
     def advance(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
         """Play ``(old, new]``: the clock listener. If it raises, the clock stands where it stopped."""
@@ -135,9 +144,14 @@ class Simulator(TaskRunner):
         # Collection resumes when the move ends.
         gc_was_enabled = gc.isenabled()
         gc.disable()
+        taken: NextRun | None = None
+        event: Event | None = None
         try:
-            for region, window in list(self._source.runnable_windows()):
-                self._push_runs(region, window, old, new)
+            # Only the windows due within the move leave the agenda (in (when, order) order, so runs due
+            # at one instant are queued in the windows' listing order).
+            pop_due = self._agenda.pop_due
+            while (taken := pop_due(new)) is not None:
+                self._push_runs(taken.region, taken.window, old, new)
             events = self._events
             while events and events[0][0] <= new:
                 event = heapq.heappop(events)
@@ -155,6 +169,7 @@ class Simulator(TaskRunner):
                 else:
                     self._settle(event[3], when)  # type: ignore[arg-type]
         except BaseException:
+            self._keep_next_runs(taken, event)
             self._stop_runs_after(self._now)
             raise
         finally:
@@ -164,11 +179,18 @@ class Simulator(TaskRunner):
             self._now = None
 
     def window_scheduled(self, region: Any, window: RunnableWindow, now: datetime) -> None:
-        """A window was created or its schedule changed while the clock is moving (from a hook)."""
+        """A window was created or its schedule changed at ``now``: its runs after ``now`` are to come.
+
+        During a move (from a hook) those up to the move's end are queued at once.
+        """
         if self._until is not None:
             self._push_runs(region, window, now, self._until)
+        else:
+            compiled = window.compiled
+            self._arm(region, window, compiled, compiled.next_after(now))
 
     def window_deleted(self, window_id: str) -> None:
+        self._agenda.forget(window_id)
         run = self._live.pop(window_id, None)
         if run is not None:
             run.dead = True
@@ -201,22 +223,70 @@ class Simulator(TaskRunner):
     # Scheduling.
 
     def _push_runs(self, region: Any, window: RunnableWindow, after: datetime, until: datetime) -> None:
+        """Queue the window's runs in ``(after, until]``; without any, keep its next run on the agenda."""
         compiled = window.compiled
         runs = compiled.between(after, until)
         first = next(runs, None)
-        if first is not None:
-            heapq.heappush(
-                self._events, RunDue(first, RUN, next(self._order), region, window, compiled, runs)
-            )
+        if first is None:
+            self._arm(region, window, compiled, compiled.next_after(until))
+        else:
+            self._queue(first, region, window, compiled, runs)
+
+    def _queue(
+        self,
+        when: datetime,
+        region: Any,
+        window: RunnableWindow,
+        compiled: WindowSchedule,
+        runs: Iterator[datetime],
+    ) -> None:
+        """Queue the window's run at ``when``; its event carries the window's runs from now on."""
+        event = RunDue(when, RUN, next(self._order), region, window, compiled, runs)
+        self._agenda.hand_over(window.window_id, event)
+        heapq.heappush(self._events, event)
+
+    def _arm(
+        self, region: Any, window: RunnableWindow, compiled: WindowSchedule, when: datetime | None
+    ) -> None:
+        """Keep ``when`` as the window's next run for a later move (None: it never runs again)."""
+        order = (0, 0) if when is None else self._source.order(region, window)
+        self._agenda.arm(region, window, compiled, when, order)
+
+    def _stream_ended(self, event: RunDue) -> None:
+        """The runs ``event`` carried within this move are all queued: keep the window's next one."""
+        window = event.window
+        if self._agenda.carries(window.window_id, event):
+            assert self._until is not None  # only called while a move is played
+            self._arm(event.region, window, event.compiled, event.compiled.next_after(self._until))
+
+    def _keep_next_runs(self, taken: NextRun | None, event: Event | None) -> None:
+        """After a failed move: keep the next runs of the windows the failure caught in the middle.
+
+        ``taken`` is an agenda entry not yet queued; ``event`` the event being played. If that was a
+        window's run whose followers were not yet queued, its next run is the first after the instant
+        the move stopped at, as a fresh look at its schedule from there would find.
+        """
+        if taken is not None:
+            self._agenda.put_back(taken)
+        if isinstance(event, RunDue) and self._agenda.carries(event.window.window_id, event):
+            assert self._now is not None
+            self._arm(event.region, event.window, event.compiled, event.compiled.next_after(self._now))
 
     def _stop_runs_after(self, instant: datetime) -> None:
-        """After a failed move: forget the runs this move queued past ``instant`` (the next move queues
-        them again from there), and let those due at ``instant`` itself queue no followers."""
+        """After a failed move: forget the runs this move queued past ``instant`` (their windows' next
+        runs go back on the agenda, for the next move to queue again), and let those due at ``instant``
+        itself queue no followers (their windows' next runs after ``instant`` go on the agenda)."""
         kept: list[Event] = []
+        carries = self._agenda.carries
         for event in self._events:
             if isinstance(event, RunDue):
+                window, compiled = event.window, event.compiled
                 if event.when > instant:
+                    if carries(window.window_id, event):
+                        self._arm(event.region, window, compiled, event.when)
                     continue
+                if carries(window.window_id, event):
+                    self._arm(event.region, window, compiled, compiled.next_after(instant))
                 event = event._replace(runs=_NO_STREAM)
             kept.append(event)
         heapq.heapify(kept)
@@ -227,13 +297,14 @@ class Simulator(TaskRunner):
         if window.compiled is not compiled or not self._source.still_exists(region, window):
             return  # rescheduled (a fresh stream was pushed) or deleted
         if window.enabled and window.window_id not in self._live and not self._source.plan(region, window):
-            self._runs_without_tasks(region, window, when, compiled, runs)
+            if self._runs_without_tasks(region, window, when, compiled, runs):
+                self._stream_ended(event)
             return
         following = next(runs, None)
         if following is not None:
-            heapq.heappush(
-                self._events, RunDue(following, RUN, next(self._order), region, window, compiled, runs)
-            )
+            self._queue(following, region, window, compiled, runs)
+        else:
+            self._stream_ended(event)
         if window.enabled:
             self._start_run(region, window, when)
 
@@ -244,13 +315,13 @@ class Simulator(TaskRunner):
         when: datetime,
         compiled: WindowSchedule,
         runs: Iterator[datetime],
-    ) -> None:
+    ) -> bool:
         """Record the due run of a window without tasks, and its following runs while nothing else is due.
 
         Such a run only records a SUCCESS execution, at once, and runs no test code, so nothing can change
         the window, its tasks or the other events in between: the runs that fall strictly before the next
         other event (and within this move) are recorded in a tight loop, off the heap. The clock steps to
-        the last of them, as playing them one by one would leave it.
+        the last of them, as playing them one by one would leave it. Returns whether ``runs`` ended.
         """
         events = self._events
         until = self._until
@@ -267,13 +338,14 @@ class Simulator(TaskRunner):
             if following is None:
                 break
             if following > until or (events and events[0][0] <= following):
-                heapq.heappush(events, RunDue(following, RUN, next(order), region, window, compiled, runs))
+                self._queue(following, region, window, compiled, runs)
                 break
             when = following
         assert self._now is not None
         if when > self._now:
             self._now = when
             self._step(when)
+        return following is None
 
     # Executions.
 
