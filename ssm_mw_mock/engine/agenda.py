@@ -51,6 +51,11 @@ class Agenda:
         """How many windows have a run still to come."""
         return len(self._carriers)
 
+    @property
+    def size(self) -> int:
+        """How many entries the heap holds, stale ones included."""
+        return len(self._heap)
+
     def carries(self, window_id: str, carrier: object) -> bool:
         """Whether ``carrier`` (a ``NextRun`` or a ``RunDue``) is the one carrying the window's runs now."""
         return self._carriers.get(window_id) is carrier
