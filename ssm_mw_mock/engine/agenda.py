@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..timing.schedule import WindowSchedule
+from .events import RunDue
 
 #: Stale entries tolerated in the heap before it is rebuilt: this many, plus as many as there are live ones.
 _SLACK = 64
@@ -40,9 +42,10 @@ class NextRun(NamedTuple):
 class Agenda:
     """The windows' next runs: a heap of ``NextRun`` entries and each window's current carrier."""
 
-    __slots__ = ("_carriers", "_heap", "_seq")
+    __slots__ = ("_carriers", "_heap", "_order", "_seq")
 
-    def __init__(self) -> None:
+    def __init__(self, order: Callable[[Any, Any], tuple[int, int]]) -> None:
+        self._order = order  # (region, window) -> the window's place in the listing (Source.order)
         self._heap: list[NextRun] = []
         self._carriers: dict[str, object] = {}  # window id -> its NextRun, or the RunDue playing its runs
         self._seq = itertools.count()
@@ -64,23 +67,27 @@ class Agenda:
         """``carrier`` (a ``RunDue`` being queued) carries the window's runs from now on."""
         self._carriers[window_id] = carrier
 
-    def arm(
-        self,
-        region: Any,
-        window: Any,
-        compiled: WindowSchedule,
-        when: datetime | None,
-        order: tuple[int, int],
-    ) -> None:
+    def arm(self, region: Any, window: Any, compiled: WindowSchedule, when: datetime | None) -> None:
         """Keep ``when`` as the window's next run (None: it never runs again); earlier carriers go stale."""
         window_id: str = window.window_id
         if when is None:
             self._carriers.pop(window_id, None)
             return
-        entry = NextRun(when, order, next(self._seq), region, window, compiled)
+        entry = NextRun(when, self._order(region, window), next(self._seq), region, window, compiled)
         self._carriers[window_id] = entry
         heapq.heappush(self._heap, entry)
         self._compact()
+
+    def keep(self, event: RunDue, when: datetime) -> None:
+        """If ``event`` still carries its window's runs, keep ``when`` as the window's next run."""
+        if self._carriers.get(event.window.window_id) is event:
+            self.arm(event.region, event.window, event.compiled, when)
+
+    def keep_after(self, event: RunDue, instant: datetime | None) -> None:
+        """If ``event`` still carries its window's runs, keep the window's first run after ``instant``:
+        the runs it carried up to ``instant`` are played, and it will queue no more."""
+        if instant is not None and self._carriers.get(event.window.window_id) is event:
+            self.arm(event.region, event.window, event.compiled, event.compiled.next_after(instant))
 
     def pop_due(self, until: datetime) -> NextRun | None:
         """The earliest live entry due at or before ``until``, taken off the heap; stale ones are dropped."""

@@ -111,7 +111,7 @@ class Simulator(TaskRunner):
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
         self._ids: Iterator[str] = (ids or IdSource()).executions
-        self._agenda = Agenda()
+        self._agenda = Agenda(source.order)
 
     # Control.
 
@@ -169,7 +169,12 @@ class Simulator(TaskRunner):
                 else:
                     self._settle(event[3], when)  # type: ignore[arg-type]
         except BaseException:
-            self._keep_next_runs(taken, event)
+            # The agenda entry being queued, or the run being played before its followers were queued,
+            # keep their windows' next runs (after the instant the move stopped at).
+            if taken is not None:
+                self._agenda.put_back(taken)
+            if isinstance(event, RunDue):
+                self._agenda.keep_after(event, self._now)
             self._stop_runs_after(self._now)
             raise
         finally:
@@ -187,7 +192,7 @@ class Simulator(TaskRunner):
             self._push_runs(region, window, now, self._until)
         else:
             compiled = window.compiled
-            self._arm(region, window, compiled, compiled.next_after(now))
+            self._agenda.arm(region, window, compiled, compiled.next_after(now))
 
     def window_deleted(self, window_id: str) -> None:
         self._agenda.forget(window_id)
@@ -228,7 +233,7 @@ class Simulator(TaskRunner):
         runs = compiled.between(after, until)
         first = next(runs, None)
         if first is None:
-            self._arm(region, window, compiled, compiled.next_after(until))
+            self._agenda.arm(region, window, compiled, compiled.next_after(until))
         else:
             self._queue(first, region, window, compiled, runs)
 
@@ -245,48 +250,17 @@ class Simulator(TaskRunner):
         self._agenda.hand_over(window.window_id, event)
         heapq.heappush(self._events, event)
 
-    def _arm(
-        self, region: Any, window: RunnableWindow, compiled: WindowSchedule, when: datetime | None
-    ) -> None:
-        """Keep ``when`` as the window's next run for a later move (None: it never runs again)."""
-        order = (0, 0) if when is None else self._source.order(region, window)
-        self._agenda.arm(region, window, compiled, when, order)
-
-    def _stream_ended(self, event: RunDue) -> None:
-        """The runs ``event`` carried within this move are all queued: keep the window's next one."""
-        window = event.window
-        if self._agenda.carries(window.window_id, event):
-            assert self._until is not None  # only called while a move is played
-            self._arm(event.region, window, event.compiled, event.compiled.next_after(self._until))
-
-    def _keep_next_runs(self, taken: NextRun | None, event: Event | None) -> None:
-        """After a failed move: keep the next runs of the windows the failure caught in the middle.
-
-        ``taken`` is an agenda entry not yet queued; ``event`` the event being played. If that was a
-        window's run whose followers were not yet queued, its next run is the first after the instant
-        the move stopped at, as a fresh look at its schedule from there would find.
-        """
-        if taken is not None:
-            self._agenda.put_back(taken)
-        if isinstance(event, RunDue) and self._agenda.carries(event.window.window_id, event):
-            assert self._now is not None
-            self._arm(event.region, event.window, event.compiled, event.compiled.next_after(self._now))
-
     def _stop_runs_after(self, instant: datetime) -> None:
         """After a failed move: forget the runs this move queued past ``instant`` (their windows' next
         runs go back on the agenda, for the next move to queue again), and let those due at ``instant``
         itself queue no followers (their windows' next runs after ``instant`` go on the agenda)."""
         kept: list[Event] = []
-        carries = self._agenda.carries
         for event in self._events:
             if isinstance(event, RunDue):
-                window, compiled = event.window, event.compiled
                 if event.when > instant:
-                    if carries(window.window_id, event):
-                        self._arm(event.region, window, compiled, event.when)
+                    self._agenda.keep(event, event.when)
                     continue
-                if carries(window.window_id, event):
-                    self._arm(event.region, window, compiled, compiled.next_after(instant))
+                self._agenda.keep_after(event, instant)
                 event = event._replace(runs=_NO_STREAM)
             kept.append(event)
         heapq.heapify(kept)
@@ -298,13 +272,13 @@ class Simulator(TaskRunner):
             return  # rescheduled (a fresh stream was pushed) or deleted
         if window.enabled and window.window_id not in self._live and not self._source.plan(region, window):
             if self._runs_without_tasks(region, window, when, compiled, runs):
-                self._stream_ended(event)
+                self._agenda.keep_after(event, self._until)
             return
         following = next(runs, None)
         if following is not None:
             self._queue(following, region, window, compiled, runs)
         else:
-            self._stream_ended(event)
+            self._agenda.keep_after(event, self._until)
         if window.enabled:
             self._start_run(region, window, when)
 

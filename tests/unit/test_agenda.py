@@ -36,18 +36,23 @@ def daily() -> WindowSchedule:
     return WindowSchedule.build(DAILY, created=START)
 
 
+def listed(orders: dict[str, tuple[int, int]] | None = None) -> Agenda:
+    """An agenda whose windows are listed by ``orders`` (window id -> place), else by their number."""
+    return Agenda(lambda region, window: (orders or {}).get(window.window_id, (0, int(window.window_id[3:]))))
+
+
 # The agenda on its own.
 
 
 def test_agenda_pops_due_entries_by_instant_then_listing_order() -> None:
-    agenda = Agenda()
+    agenda = listed({"mw-1": (1, 0), "mw-0": (0, 1)})  # mw-1 in a region listed after mw-0's and mw-2's
     windows = [FakeWindow(f"mw-{n}", daily()) for n in range(4)]
     t1, t2 = START + timedelta(hours=1), START + timedelta(hours=2)
     # Armed in an order unlike the listing order: the listing order decides ties.
-    agenda.arm(None, windows[2], windows[2].compiled, t1, (0, 2))
-    agenda.arm(None, windows[3], windows[3].compiled, t2, (0, 3))
-    agenda.arm(None, windows[1], windows[1].compiled, t1, (1, 0))
-    agenda.arm(None, windows[0], windows[0].compiled, t1, (0, 1))
+    agenda.arm(None, windows[2], windows[2].compiled, t1)
+    agenda.arm(None, windows[3], windows[3].compiled, t2)
+    agenda.arm(None, windows[1], windows[1].compiled, t1)
+    agenda.arm(None, windows[0], windows[0].compiled, t1)
     popped: list[str] = []
     while (entry := agenda.pop_due(t1)) is not None:
         popped.append(entry.window.window_id)
@@ -58,12 +63,12 @@ def test_agenda_pops_due_entries_by_instant_then_listing_order() -> None:
 
 
 def test_agenda_rearmed_or_forgotten_windows_leave_stale_entries_that_never_pop() -> None:
-    agenda = Agenda()
+    agenda = listed()
     kept, moved, deleted = (FakeWindow(f"mw-{n}", daily()) for n in range(3))
     t1 = START + timedelta(hours=1)
-    for order, window in enumerate((kept, moved, deleted)):
-        agenda.arm(None, window, window.compiled, t1, (0, order))
-    agenda.arm(None, moved, moved.compiled, t1 + timedelta(days=1), (0, 1))
+    for window in (kept, moved, deleted):
+        agenda.arm(None, window, window.compiled, t1)
+    agenda.arm(None, moved, moved.compiled, t1 + timedelta(days=1))
     agenda.forget(deleted.window_id)
     first = agenda.pop_due(t1 + timedelta(days=2))
     second = agenda.pop_due(t1 + timedelta(days=2))
@@ -78,18 +83,18 @@ def test_agenda_rearmed_or_forgotten_windows_leave_stale_entries_that_never_pop(
 
 
 def test_agenda_window_that_never_runs_again_has_no_entry() -> None:
-    agenda = Agenda()
+    agenda = listed()
     window = FakeWindow("mw-1", daily())
-    agenda.arm(None, window, window.compiled, START, (0, 0))
-    agenda.arm(None, window, window.compiled, None, (0, 0))
+    agenda.arm(None, window, window.compiled, START)
+    agenda.arm(None, window, window.compiled, None)
     assert len(agenda) == 0
     assert agenda.pop_due(START + timedelta(days=365)) is None
 
 
 def test_agenda_put_back_returns_only_a_live_entry() -> None:
-    agenda = Agenda()
+    agenda = listed()
     window = FakeWindow("mw-1", daily())
-    agenda.arm(None, window, window.compiled, START, (0, 0))
+    agenda.arm(None, window, window.compiled, START)
     entry = agenda.pop_due(START)
     assert entry is not None
     agenda.put_back(entry)
@@ -102,13 +107,13 @@ def test_agenda_put_back_returns_only_a_live_entry() -> None:
 @given(st.lists(st.tuples(st.integers(0, 9), st.booleans()), max_size=400))
 def test_agenda_holds_at_most_twice_its_live_windows_plus_slack(changes: list[tuple[int, bool]]) -> None:
     """Rescheduling or deleting a window between moves leaves a stale entry; they never pile up."""
-    agenda = Agenda()
+    agenda = listed()
     windows = [FakeWindow(f"mw-{n}", daily()) for n in range(10)]
     for n, delete in changes:
         if delete:
             agenda.forget(windows[n].window_id)
         else:
-            agenda.arm(None, windows[n], windows[n].compiled, START + timedelta(days=n), (0, n))
+            agenda.arm(None, windows[n], windows[n].compiled, START + timedelta(days=n))
         assert agenda.size <= 2 * len(agenda) + 64 + 1
     assert len(agenda) == len({n for n, delete in changes if not delete} - _deleted_last(changes))
 
@@ -319,3 +324,36 @@ def test_windows_due_at_one_instant_start_in_listing_order_not_arming_order() ->
     clock.advance(days=1)
     assert [e.window_id for e in source.executions] == ["mw-daily-0", "mw-daily-1", "mw-daily-2"]
     assert source.executions[0].start_time == datetime(2024, 3, 4, 2, tzinfo=UTC)
+
+
+class FailingPlans(FakeSource):
+    """A source whose first task plan raises, as a broken inventory source would."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
+        self.failures = [RuntimeError("the inventory is unreachable")]
+
+    def plan(self, region: Any, window: Any) -> list[Any]:
+        if self.failures:
+            raise self.failures.pop()
+        return super().plan(region, window)
+
+
+@pytest.mark.parametrize("simulator_type", [Simulator, ScanningSimulator])
+def test_window_whose_run_failed_before_its_next_runs_were_queued_keeps_running(
+    simulator_type: type[Simulator],
+) -> None:
+    """The run being played when the move failed is lost (no record); the window's later runs are not."""
+    clock = Clock(START)
+    source = FailingPlans(clock)
+    simulator = simulator_type(source)
+    source.windows.simulator = simulator
+    clock.subscribe(simulator.advance)
+    source.windows.append(FakeWindow("mw-1", daily(), plans=[plan(targets=1)]))
+    with pytest.raises(RuntimeError, match="the inventory is unreachable"):
+        clock.set("2024-03-07T03:00:00Z")
+    assert clock.now() == datetime(2024, 3, 4, 2, tzinfo=UTC)
+    assert source.executions == []
+    clock.set("2024-03-07T03:00:00Z")
+    assert [e.start_time.day for e in source.executions] == [5, 6, 7]
+    assert {e.status for e in source.executions} == {"SUCCESS"}
