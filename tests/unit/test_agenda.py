@@ -357,3 +357,28 @@ def test_window_whose_run_failed_before_its_next_runs_were_queued_keeps_running(
     clock.set("2024-03-07T03:00:00Z")
     assert [e.start_time.day for e in source.executions] == [5, 6, 7]
     assert {e.status for e in source.executions} == {"SUCCESS"}
+
+
+class Interrupt(BaseException):
+    """Stands for KeyboardInterrupt: it can come at any bytecode, here while a move queues its windows."""
+
+
+def test_window_taken_off_the_agenda_when_the_move_was_interrupted_goes_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock, source = world(2)
+    original = WindowSchedule.between
+    interrupts = [Interrupt()]
+
+    def between(self: WindowSchedule, t0: datetime, t1: datetime) -> Iterator[datetime]:
+        if interrupts:
+            raise interrupts.pop()
+        return original(self, t0, t1)
+
+    monkeypatch.setattr(WindowSchedule, "between", between)
+    with pytest.raises(Interrupt):
+        clock.set("2024-03-05T03:00:00Z")
+    assert (clock.now(), source.executions) == (START, [])
+    clock.set("2024-03-05T03:00:00Z")
+    runs = [(e.window_id, e.start_time.day) for e in source.executions]
+    assert runs == [("mw-daily-0", 4), ("mw-daily-1", 4), ("mw-daily-0", 5), ("mw-daily-1", 5)]
