@@ -114,7 +114,7 @@ def test_agenda_holds_at_most_twice_its_live_windows_plus_slack(changes: list[tu
             agenda.forget(windows[n].window_id)
         else:
             agenda.arm(None, windows[n], windows[n].compiled, START + timedelta(days=n))
-        assert agenda.size <= 2 * len(agenda) + 64 + 1
+        assert agenda.size <= 2 * len(agenda) + 16 + 1
     assert len(agenda) == len({n for n, delete in changes if not delete} - _deleted_last(changes))
 
 
