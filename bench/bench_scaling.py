@@ -8,7 +8,11 @@ send-level *floor* of the same answer: a client with no mock whose ``before-send
 bytes the mock answered (as ``bench/bench_calls.py`` measures it), so botocore still builds, signs and
 parses everything. ``growth`` is each size's time over the smallest size's; ``/floor`` the ratio to the
 floor at that size. Targets (issue #17): first-page growth from 2k to 100k executions <= 1.3x;
-windows-for-target at 1,000 instances <= 1.5x the 100-instance figure; every listing <= 0.6x the floor.
+windows-for-target at 1,000 instances <= 1.5x the 100-instance figure; every listing <= 0.6x the floor;
+an idle clock move at 5,000 windows <= 2x the 50-window figure.
+
+The clock rows time ``mw.clock.advance(seconds=1)`` itself (no boto3, so no floor), median of ``--moves``;
+``--only-clock`` runs them alone (seconds).
 """
 
 from __future__ import annotations
@@ -386,6 +390,42 @@ ROWS: list[tuple[str, str, list[Callable[[MaintenanceWindowsMock], Case]]]] = [
 ]
 
 
+def idle_moves(count: int, moves: int) -> tuple[int, float]:
+    """(n, median us of ``clock.advance(seconds=1)``) among ``count`` daily windows, with nothing due.
+
+    The windows run at 02:00 and the clock starts at midnight: ``moves`` one-second moves stay before it.
+    """
+    with MaintenanceWindowsMock(now=START) as mw:
+        for k in range(count):
+            window(mw, f"daily-{k:05}", "cron(0 2 ? * * *)")
+        advance = mw.clock.advance
+        advance(seconds=1)  # warm
+        gc.collect()
+        times = []
+        for _ in range(moves):
+            start = time.perf_counter()
+            advance(seconds=1)
+            times.append(time.perf_counter() - start)
+        assert not mw.backend.state(ACCOUNT, REGION).executions, "a run fell due: the row measures idle moves"
+    return count, statistics.median(times) * 1e6
+
+
+#: Rows timed without boto3 (so without a floor): (title, sizes).
+CLOCK_ROWS = [("clock.advance(seconds=1), nothing due, n = daily windows", (50, 500, 5000))]
+
+
+def clock_rows(rounds: int, moves: int) -> None:
+    for title, sizes in CLOCK_ROWS:
+        samples: dict[int, list[float]] = {size: [] for size in sizes}
+        for _ in range(rounds):
+            for size in random.sample(sizes, len(sizes)):
+                samples[size].append(idle_moves(size, moves)[1])
+        first = statistics.median(samples[sizes[0]])
+        for size in sizes:
+            us = statistics.median(samples[size])
+            print(f"| {title} | {size:,} | {us:,.1f} us | {us / first:.2f}x | - |", flush=True)
+
+
 @contextmanager
 def canned(body: bytes) -> Iterator[Any]:
     floor = client()
@@ -447,6 +487,8 @@ def main() -> None:
     parser.add_argument(
         "--forget-instants", action="store_true", help="time pages of timestamps never parsed before"
     )
+    parser.add_argument("--moves", type=int, default=1000, help="timed clock moves per size (median)")
+    parser.add_argument("--only-clock", action="store_true", help="only the rows without boto3 (clock moves)")
     args = parser.parse_args()
     print(
         f"median of {args.rounds} rounds (sizes in shuffled order) of the median of {args.calls} calls; "
@@ -454,7 +496,7 @@ def main() -> None:
     )
     print("| row | n | time | growth | / floor |")
     print("|---|---:|---:|---:|---:|")
-    for title, _, builds in ROWS:
+    for title, _, builds in [] if args.only_clock else ROWS:
         if args.rows not in title:
             continue
         samples: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(builds))}
@@ -471,6 +513,7 @@ def main() -> None:
             first = first or mock_us
             ratios = f"{mock_us / first:.2f}x | {mock_us / floor_us:.2f}"
             print(f"| {title} | {n:,} | {mock_us:,.0f} us | {ratios} |", flush=True)
+    clock_rows(args.rounds, args.moves)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ anything, so a rejected call leaves the state as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,7 @@ class Backend(
         #: Every id this backend makes comes from here: random, or reproducible with ``seed``.
         self.ids = IdSource(seed)
         self._states: dict[tuple[str, str], RegionState] = {}
+        self._ranks: dict[tuple[str, str], int] = {}  # each stored region's place in ``_states``
         self.simulator = Simulator(self, self.ids)
         # Bumped by every change that could alter a task plan: plans are built once per change, not per run.
         self.generation = 0
@@ -81,10 +82,9 @@ class Backend(
 
     # The simulator's view of the backend (simulator.Source).
 
-    def runnable_windows(self) -> Iterator[tuple[RegionState, Window]]:
-        for state in self._states.values():
-            for window in state.windows.values():
-                yield state, window
+    def order(self, region: RegionState, window: Window) -> tuple[int, int]:
+        # The order a walk over every window would take: regions as first used, windows as created.
+        return self._ranks[region.account, region.region], window.seq
 
     def still_exists(self, region: RegionState, window: Window) -> bool:
         return region.windows.get(window.window_id) is window
@@ -132,6 +132,7 @@ class Backend(
             state = self._states[key] = RegionState(
                 account=account, region=region, source=self.inventory_source
             )
+            self._ranks[key] = len(self._ranks)
         return state
 
     def scopes(self) -> list[tuple[str, str]]:
@@ -149,6 +150,7 @@ class Backend(
         with self.lock:
             self.simulator.reset()  # first: it refuses while a move is played
             self._states.clear()
+            self._ranks.clear()
             self._plans.clear()
             self.unresolved.clear()
             self.run_indexes.clear()

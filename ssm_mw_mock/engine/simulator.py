@@ -22,6 +22,10 @@ handed to the notifier (``engine/notify.py``), which delivers an instant's event
 it; otherwise the events are read back from the records when asked, and the moves pay one ``None`` check
 per change. An ``on_event`` hook that raises stops the move the same way, before the clock leaves the
 instant.
+
+Between moves each window's next run is kept on the ``Agenda`` (``engine/agenda.py``): the backend says
+when a window is created, rescheduled or deleted (``window_scheduled``, ``window_deleted``), and a move
+takes off the agenda only the windows due within it, so a move with nothing due costs O(log windows).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from __future__ import annotations
 import gc
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -51,6 +55,7 @@ from ..model.history import (
 )
 from ..model.ids import IdSource, number_of
 from ..timing.schedule import WindowSchedule
+from .agenda import Agenda, NextRun
 from .events import (
     CUTOFF,
     END,
@@ -83,10 +88,12 @@ class RunnableWindow(Protocol):
 
 
 class Source(Protocol):
-    """What the simulator needs from the backend."""
+    """What the simulator needs from the backend (which also calls ``window_scheduled`` for every window
+    it creates or reschedules, and ``window_deleted`` for every window it deletes)."""
 
-    def runnable_windows(self) -> Iterable[tuple[Any, RunnableWindow]]:
-        """Every window of every (account, region), with an opaque key for its region."""
+    def order(self, region: Any, window: Any) -> tuple[int, int]:
+        """The window's place in the listing of every window (the region first used first, then creation
+        order): runs of several windows due at one instant start in this order."""
 
     def still_exists(self, region: Any, window: Any) -> bool: ...
 
@@ -116,6 +123,7 @@ class Simulator(TaskRunner):
         #: Keeps the rare facts events need, and delivers events while something listens (engine/notify.py).
         self.notifier = Notifier(moving=lambda: self.moving)
         self._listener: Notifier | None = None  # the notifier while something listens: one cheap check
+        self._agenda = Agenda(source.order)
 
     # Control.
 
@@ -137,6 +145,7 @@ class Simulator(TaskRunner):
         self._live.clear()
         self._runs.clear()
         self.notifier.reset()
+        self._agenda.clear()
 
     def advance(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
         """Play ``(old, new]``: the clock listener. If it raises, the clock stands where it stopped."""
@@ -149,16 +158,23 @@ class Simulator(TaskRunner):
         gc_was_enabled = gc.isenabled()
         gc.disable()
         self._listener = self.notifier if self.notifier.listening() else None
+        taken: NextRun | None = None
+        event: Event | None = None
         try:
-            for region, window in list(self._source.runnable_windows()):
-                self._push_runs(region, window, old, new)
+            # Only the windows due within the move leave the agenda (in (when, order) order, so runs due
+            # at one instant are queued in the windows' listing order).
+            pop_due = self._agenda.pop_due
+            while (taken := pop_due(new)) is not None:
+                self._push_runs(taken.region, taken.window, old, new)
             events = self._events
             while events and events[0][0] <= new:
+                if self._listener is not None and events[0][0] > self._now:
+                    # The instant's events go before the clock leaves it; if the hook raises, the next
+                    # event stays queued, unplayed, for the next move.
+                    self._listener.flush()
                 event = heapq.heappop(events)
                 when = event[0]
                 if when > self._now:
-                    if self._listener is not None:
-                        self._deliver_before(event)
                     self._now = when
                     step(when)
                 rank = event[1]
@@ -173,6 +189,12 @@ class Simulator(TaskRunner):
             if self._listener is not None:
                 self._listener.flush()
         except BaseException:
+            # The agenda entry being queued, or the run being played before its followers were queued,
+            # keep their windows' next runs (after the instant the move stopped at).
+            if taken is not None:
+                self._agenda.put_back(taken)
+            if isinstance(event, RunDue):
+                self._agenda.keep_after(event, self._now)
             self._stop_runs_after(self._now)
             raise
         finally:
@@ -181,21 +203,19 @@ class Simulator(TaskRunner):
             self._until = None
             self._now = None
 
-    def _deliver_before(self, event: Event) -> None:
-        """Deliver the events of the instant played so far, before the clock leaves it."""
-        assert self._listener is not None
-        try:
-            self._listener.flush()
-        except BaseException:
-            heapq.heappush(self._events, event)  # not played: the next move plays it
-            raise
-
     def window_scheduled(self, region: Any, window: RunnableWindow, now: datetime) -> None:
-        """A window was created or its schedule changed while the clock is moving (from a hook)."""
+        """A window was created or its schedule changed at ``now``: its runs after ``now`` are to come.
+
+        During a move (from a hook) those up to the move's end are queued at once.
+        """
         if self._until is not None:
             self._push_runs(region, window, now, self._until)
+        else:
+            compiled = window.compiled
+            self._agenda.arm(region, window, compiled, compiled.next_after(now))
 
     def window_deleted(self, window_id: str) -> None:
+        self._agenda.forget(window_id)
         run = self._live.pop(window_id, None)
         if run is not None:
             run.dead = True
@@ -242,22 +262,39 @@ class Simulator(TaskRunner):
     # Scheduling.
 
     def _push_runs(self, region: Any, window: RunnableWindow, after: datetime, until: datetime) -> None:
+        """Queue the window's runs in ``(after, until]``; without any, keep its next run on the agenda."""
         compiled = window.compiled
         runs = compiled.between(after, until)
         first = next(runs, None)
-        if first is not None:
-            heapq.heappush(
-                self._events, RunDue(first, RUN, next(self._order), region, window, compiled, runs)
-            )
+        if first is None:
+            self._agenda.arm(region, window, compiled, compiled.next_after(until))
+        else:
+            self._queue(first, region, window, compiled, runs)
+
+    def _queue(
+        self,
+        when: datetime,
+        region: Any,
+        window: RunnableWindow,
+        compiled: WindowSchedule,
+        runs: Iterator[datetime],
+    ) -> None:
+        """Queue the window's run at ``when``; its event carries the window's runs from now on."""
+        event = RunDue(when, RUN, next(self._order), region, window, compiled, runs)
+        self._agenda.hand_over(window.window_id, event)
+        heapq.heappush(self._events, event)
 
     def _stop_runs_after(self, instant: datetime) -> None:
-        """After a failed move: forget the runs this move queued past ``instant`` (the next move queues
-        them again from there), and let those due at ``instant`` itself queue no followers."""
+        """After a failed move: forget the runs this move queued past ``instant`` (their windows' next
+        runs go back on the agenda, for the next move to queue again), and let those due at ``instant``
+        itself queue no followers (their windows' next runs after ``instant`` go on the agenda)."""
         kept: list[Event] = []
         for event in self._events:
             if isinstance(event, RunDue):
                 if event.when > instant:
+                    self._agenda.keep(event, event.when)
                     continue
+                self._agenda.keep_after(event, instant)
                 event = event._replace(runs=_NO_STREAM)
             kept.append(event)
         heapq.heapify(kept)
@@ -268,13 +305,14 @@ class Simulator(TaskRunner):
         if window.compiled is not compiled or not self._source.still_exists(region, window):
             return  # rescheduled (a fresh stream was pushed) or deleted
         if window.enabled and window.window_id not in self._live and not self._source.plan(region, window):
-            self._runs_without_tasks(region, window, when, compiled, runs)
+            if self._runs_without_tasks(region, window, when, compiled, runs):
+                self._agenda.keep_after(event, self._until)
             return
         following = next(runs, None)
         if following is not None:
-            heapq.heappush(
-                self._events, RunDue(following, RUN, next(self._order), region, window, compiled, runs)
-            )
+            self._queue(following, region, window, compiled, runs)
+        else:
+            self._agenda.keep_after(event, self._until)
         if window.enabled:
             self._start_run(region, window, when)
 
@@ -285,13 +323,13 @@ class Simulator(TaskRunner):
         when: datetime,
         compiled: WindowSchedule,
         runs: Iterator[datetime],
-    ) -> None:
+    ) -> bool:
         """Record the due run of a window without tasks, and its following runs while nothing else is due.
 
         Such a run only records a SUCCESS execution, at once, and runs no test code, so nothing can change
         the window, its tasks or the other events in between: the runs that fall strictly before the next
         other event (and within this move) are recorded in a tight loop, off the heap. The clock steps to
-        the last of them, as playing them one by one would leave it.
+        the last of them, as playing them one by one would leave it. Returns whether ``runs`` ended.
         """
         events = self._events
         until = self._until
@@ -311,13 +349,14 @@ class Simulator(TaskRunner):
                 break
             # While something listens, one run at a time: the clock steps to each before its events go.
             if following > until or (events and events[0][0] <= following) or listener is not None:
-                heapq.heappush(events, RunDue(following, RUN, next(order), region, window, compiled, runs))
+                self._queue(following, region, window, compiled, runs)
                 break
             when = following
         assert self._now is not None
         if when > self._now:
             self._now = when
             self._step(when)
+        return following is None
 
     # Executions.
 

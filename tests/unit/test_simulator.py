@@ -28,13 +28,27 @@ class FakeWindow:
     plans: list[TaskPlan] = field(default_factory=list)
 
 
+class Windows(list[FakeWindow]):
+    """The fake source's windows: appending one tells the simulator, as creating a window does."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.simulator: Simulator | None = None
+
+    def append(self, window: FakeWindow) -> None:
+        super().append(window)
+        if self.simulator is not None:
+            self.simulator.window_scheduled(None, window, self.clock.now())
+
+
 class FakeSource:
-    def __init__(self) -> None:
-        self.windows: list[FakeWindow] = []
+    def __init__(self, clock: Clock) -> None:
+        self.windows = Windows(clock)
         self.executions: list[WindowExecution] = []
 
-    def runnable_windows(self) -> list[tuple[Any, FakeWindow]]:
-        return [(None, w) for w in self.windows]
+    def order(self, region: Any, window: Any) -> tuple[int, int]:
+        return 0, self.windows.index(window)
 
     def still_exists(self, region: Any, window: Any) -> bool:
         return window in self.windows
@@ -76,8 +90,9 @@ def plan(
 @pytest.fixture
 def world() -> tuple[Clock, FakeSource, Simulator]:
     clock = Clock(START)
-    source = FakeSource()
+    source = FakeSource(clock)
     simulator = Simulator(source)
+    source.windows.simulator = simulator
     clock.subscribe(simulator.advance)
     return clock, source, simulator
 
