@@ -33,7 +33,8 @@ NO_RETRIES = Config(retries={"total_max_attempts": 1}, connect_timeout=1, read_t
 WINDOW = {"Schedule": "rate(1 day)", "Duration": 2, "Cutoff": 1, "AllowUnassociatedTargets": True}
 REFUSED = (
     "ssm_mw_mock is active and does not serve ssm:GetParameter. It answers the maintenance-window "
-    "operations of SSM and tag calls on maintenance windows (ResourceType=MaintenanceWindow)."
+    "operations of SSM, tag calls on maintenance windows, and the Run Command and Automation reads of what "
+    "windows ran (ResourceType=MaintenanceWindow)."
 )
 
 

@@ -513,17 +513,17 @@ def test_calls_that_are_not_ours_are_refused_by_name(
     assert excinfo.value.response["Error"] == {
         "Code": "NotMockedByMaintenanceWindowsMock",
         "Message": f"ssm_mw_mock is active and does not serve {operation}. It answers the "
-        "maintenance-window operations of SSM and tag calls on maintenance windows; start moto's "
-        "mock_aws as well to serve other calls.",
+        "maintenance-window operations of SSM, tag calls on maintenance windows, and the Run Command and "
+        "Automation reads of what windows ran; start moto's mock_aws as well to serve other calls.",
     }
     assert excinfo.value.operation_name == name
 
 
 def test_every_maintenance_window_and_tag_operation_is_served() -> None:
-    from ssm_mw_mock.api.operations import TAG_OPERATIONS, window_operations
+    from ssm_mw_mock.api.operations import RUN_READS, TAG_OPERATIONS, window_operations
 
     with mock_maintenance_windows() as mw:
-        assert mw.backend.supported() == sorted(window_operations() | TAG_OPERATIONS)
+        assert mw.backend.supported() == sorted(window_operations() | TAG_OPERATIONS | RUN_READS)
     assert len(window_operations()) == 23
 
 

@@ -28,7 +28,7 @@ from . import discovery
 from .automation import AutomationOperations
 from .commands import CommandOperations
 from .executions import ExecutionOperations
-from .operations import AUTOMATION_READS, method_name, served_operations
+from .operations import AUTOMATION_READS, RUN_READS, method_name, served_operations
 from .targets import TargetOperations
 from .tasks import TaskOperations
 from .upcoming import ScheduleOperations
@@ -186,4 +186,5 @@ class Backend(
             return discovery.get_resources(self.read_state(account, region), params)
 
     def supported(self) -> list[str]:
-        return sorted(op for op in served_operations() if hasattr(self, method_name(op)))
+        """Every operation the mock answers: the window and tag operations, and the reads of what ran."""
+        return sorted(op for op in served_operations() | RUN_READS if hasattr(self, method_name(op)))

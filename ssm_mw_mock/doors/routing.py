@@ -164,7 +164,8 @@ def refusal(service: str, operation: str, *, moto_can_help: bool = True) -> str:
     """The message of a refused call: what was asked, what the mock serves, and how to serve the rest."""
     message = (
         f"ssm_mw_mock is active and does not serve {service}:{operation}. It answers the "
-        "maintenance-window operations of SSM and tag calls on maintenance windows"
+        "maintenance-window operations of SSM, tag calls on maintenance windows, and the Run Command and "
+        "Automation reads of what windows ran"
     )
     if moto_can_help:
         return message + "; start moto's mock_aws as well to serve other calls."
