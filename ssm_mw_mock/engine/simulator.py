@@ -324,7 +324,7 @@ class Simulator(TaskRunner):
                         self._finish_task(task, now)
             if not all(task.record.status in FINAL for task in run.active):
                 return
-            if run.groups and now > run.cutoff_at:
+            if run.groups and now >= run.cutoff_at:
                 for group in run.groups:
                     for task in group:
                         self._never_started(
