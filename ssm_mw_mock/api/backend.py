@@ -84,7 +84,7 @@ class Backend(WindowOperations, TargetOperations, TaskOperations, ScheduleOperat
             # Plans of deleted windows would stay forever; every stale one is rebuilt anyway.
             self._plans = {k: v for k, v in self._plans.items() if v[0] == self.generation}
         inventory, live = region.live_inventory()
-        plans = plan_tasks(window, inventory)
+        plans = plan_tasks(window, inventory, region.account, region.region)
         self._note_unresolved(region, window, inventory)
         if live:  # moto's EC2 may change between runs without a call to us
             self._plans.pop(window.window_id, None)

@@ -70,6 +70,7 @@ class TaskRun:
     __slots__ = (
         "concurrency",
         "errors",
+        "group_left",
         "pending",
         "plan",
         "record",
@@ -87,6 +88,9 @@ class TaskRun:
         self.pending: deque[TargetRef] = deque()
         self.running: set[Invocation] = set()
         self.errors = 0
+        self.group_left = (
+            0  # targets of the current window target not yet started (they run one after another)
+        )
         self.concurrency = 1
         self.threshold: int | None = None
         self.stop_reason: str | None = None  # history.STOP_ERRORS, STOP_CUTOFF or STOP_CANCEL

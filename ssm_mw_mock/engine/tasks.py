@@ -4,11 +4,21 @@ A task fans out to one invocation per resolved target and stops starting new one
 exceeded; each invocation's outcome comes from the test's hook (``outcomes.decide``), or, without a hook,
 all succeed after ``DEFAULT_DURATION``, started and ended in batches. This is the half of the simulator
 below the window execution; :class:`~ssm_mw_mock.engine.simulator.Simulator` builds on it.
+
+A task registered with several window targets runs them one after another, in the order its ``Targets``
+name their ``WindowTargetIds`` (SSM: "its task invocations occur sequentially and not in parallel"): the
+invocations of the next window target start when every invocation of the previous one has ended.
+``MaxConcurrency`` applies within each window target (a percentage of that window target's instances);
+``MaxErrors`` counts the errors of the whole task (a percentage of all its instances), so once it is
+exceeded no later window target starts.
+
+Known differences from AWS: docs/known-differences.md#executions.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
@@ -51,26 +61,31 @@ class TaskRunner:
         record.start_time = now
         targets = plan.targets if plan.targets is not None else (TargetRef(None, None),)
         task.pending.extend(targets)
-        total = len(targets)
-        task.concurrency = max(1, _amount(plan.max_concurrency, total))
-        task.threshold = _amount(plan.max_errors, total)
+        task.group_left = 0  # _fill opens the first window target
+        task.threshold = _amount(plan.max_errors, len(targets))
         self._fill(task, now)
         if not task.running:
             self._finish_task(task, now)
 
     def _fill(self, task: TaskRun, now: datetime) -> None:
+        pending = task.pending
+        if not task.group_left and pending:
+            if task.running:
+                return  # the next window target waits for every invocation of this one to end
+            _open_group(task)
         if self._hook is not None:
             # The hook decides each outcome and may cancel the execution meanwhile: one at a time.
-            while task.pending and len(task.running) < task.concurrency:
+            while pending and task.group_left and len(task.running) < task.concurrency:
+                task.group_left -= 1
                 self._start_invocation(task, now)
             return
         # Without a hook every invocation succeeds after DEFAULT_DURATION, and no test code can run before
         # they end: the invocations started together end together, as one END event for the batch. They
         # are created, and later ended, in the order one event per invocation would give.
-        pending = task.pending
-        count = min(len(pending), task.concurrency - len(task.running))
+        count = min(len(pending), task.group_left, task.concurrency - len(task.running))
         if count <= 0:
             return
+        task.group_left -= count
         record = task.record
         ids, order = self._ids, self._order
         popleft = pending.popleft
@@ -120,13 +135,18 @@ class TaskRunner:
         task.running.discard(invocation)
         if task.stop_reason is None and task.record.status == IN_PROGRESS:
             task.pending.appendleft(target)  # still to start (unless the hook cancelled meanwhile)
+            task.group_left += 1
         heapq.heappush(self._events, Resume(now, RESUME, next(self._order), task.run))
 
     def _execution_id(self, plan: TaskPlan) -> str:
         if plan.task_type == "STEP_FUNCTIONS":
-            # arn:aws:states:<region>:<account>:stateMachine:<name> runs as …:execution:<name>:<id>
-            prefix, _, name = plan.task_arn.rpartition(":")
-            return f"{prefix.replace(':stateMachine', ':execution')}:{name}:{next(self._ids)}"
+            # arn:aws:states:<region>:<account>:stateMachine:<machine> runs as
+            # arn:aws:states:<region>:<account>:execution:<machine>:<name>, the name being
+            # StepFunctions.Name when the task gives one (as registered), else a fresh id.
+            prefix, _, machine = plan.task_arn.rpartition(":")
+            given = plan.template.get("Name")
+            name = given if isinstance(given, str) and given else next(self._ids)
+            return f"{prefix.replace(':stateMachine', ':execution')}:{machine}:{name}"
         return next(self._ids)
 
     def _end_invocations(self, event: InvocationsEnd) -> None:
@@ -160,6 +180,18 @@ class TaskRunner:
         record = task.record
         record.status, record.status_details = task_result(record, task.stop_reason)
         record.end_time = now
+
+
+def _open_group(task: TaskRun) -> None:
+    """Let the next window target's instances (those at the head of ``pending``) start.
+
+    It walks that window target's instances once, so a task costs one walk of its targets in all.
+    """
+    pending = task.pending
+    window_target_id = pending[0].window_target_id
+    size = sum(1 for _ in itertools.takewhile(lambda ref: ref.window_target_id == window_target_id, pending))
+    task.group_left = size
+    task.concurrency = max(1, _amount(task.plan.max_concurrency, size))
 
 
 def _amount(limit: str, total: int) -> int:

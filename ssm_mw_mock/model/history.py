@@ -114,10 +114,12 @@ class Invocation:
         }
         if self.window_target_id is not None:
             values["WINDOW_TARGET_ID"] = self.window_target_id
-        # SSM does not offer TARGET_ID, TARGET_TYPE or RESOURCE_ID to Run Command tasks.
-        if self.target_id is not None and self.task_type != "RUN_COMMAND":
-            values["TARGET_ID"] = self.target_id
-            values["RESOURCE_ID"] = self.target_id
+        # SSM does not offer TARGET_ID, TARGET_TYPE or RESOURCE_ID to Run Command tasks. For a resource-group
+        # target, TARGET_ID is the resource's full ARN and RESOURCE_ID its short id.
+        target = self.target
+        if target.target_id is not None and self.task_type != "RUN_COMMAND":
+            values["TARGET_ID"] = target.arn or target.target_id
+            values["RESOURCE_ID"] = target.target_id
             values["TARGET_TYPE"] = self.target_type or "INSTANCE"
         return values
 
@@ -150,6 +152,8 @@ class TargetRef:
     target_id: str | None
     target_type: str | None = None
     owner_information: str | None = None
+    #: The resource's ARN, for a member of a resource-group target: what ``{{TARGET_ID}}`` stands for there.
+    arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

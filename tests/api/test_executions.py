@@ -484,7 +484,12 @@ def test_cutoff_cancel_task_stopped_at_the_cutoff_lets_no_later_group_start(
     run_command(ssm, window_id, target_id, priority=1, CutoffBehavior="CANCEL_TASK")
     run_command(ssm, window_id, target_id, priority=2)
     started: list[str] = []
-    mw.on_invocation(lambda inv: started.append(inv.window_task_id) or Outcome(duration=timedelta(hours=5)))
+
+    def five_hours(invocation: Invocation) -> Outcome:
+        started.append(invocation.window_task_id)
+        return Outcome(duration=timedelta(hours=5))
+
+    mw.on_invocation(five_hours)
     mw.clock.advance(days=1)
 
     execution = only_execution(ssm, window_id)
@@ -1046,9 +1051,7 @@ def test_invocation_targetless_lambda_automation_and_step_functions_run_once(
         "Input": f'{{"task": "{task_execution_id}"}}',
         "Name": "run",
     }
-    assert found[2][0]["ExecutionId"].startswith(
-        "arn:aws:states:us-east-1:123456789012:execution:patch-report:"
-    )
+    assert found[2][0]["ExecutionId"] == "arn:aws:states:us-east-1:123456789012:execution:patch-report:run"
     assert payloads[0] == {"Payload": f'{{"window": "{window_id}"}}'.encode(), "Qualifier": "live"}
     got = ssm.get_maintenance_window_execution_task(
         WindowExecutionId=execution_id, TaskId=lambda_task["TaskExecutionId"]
