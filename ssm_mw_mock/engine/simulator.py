@@ -48,9 +48,11 @@ from ..timing.schedule import WindowSchedule
 from .events import (
     CUTOFF,
     END,
+    RESUME,
     RUN,
     Cutoff,
     Event,
+    Resume,
     RunDue,
     TaskRun,
     WindowRun,
@@ -89,6 +91,12 @@ class Source(Protocol):
     def record(self, region: Any, execution: WindowExecution) -> None:
         """Keep a new window execution so the execution operations can read it."""
 
+    def alarm_state(self, region: Any, name: str) -> str | None:
+        """A CloudWatch alarm's state (``ALARM``, ``OK``, ``INSUFFICIENT_DATA``); None if it cannot be read."""
+
+    def alarms_live(self) -> bool:
+        """Whether alarm states may change without the simulator being told (moto's CloudWatch)."""
+
 
 class Simulator(TaskRunner):
     """Plays clock moves: starts due runs and carries executions through to their end."""
@@ -104,6 +112,8 @@ class Simulator(TaskRunner):
         self._until: datetime | None = None
         self._step: Callable[[datetime], None] = lambda _: None
         self._ids: Iterator[str] = (ids or IdSource()).executions
+        self._alarm_state = source.alarm_state
+        self._alarmed: set[TaskRun] = set()
 
     # Control.
 
@@ -124,6 +134,7 @@ class Simulator(TaskRunner):
         self._events.clear()
         self._live.clear()
         self._runs.clear()
+        self._alarmed.clear()
 
     def advance(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
         """Play ``(old, new]``: the clock listener. If it raises, the clock stands where it stopped."""
@@ -138,6 +149,10 @@ class Simulator(TaskRunner):
         try:
             for region, window in list(self._source.runnable_windows()):
                 self._push_runs(region, window, old, new)
+            # moto's alarms can change between moves and between events: read at each instant played.
+            polled = self._source.alarms_live()
+            if polled and self._alarmed:
+                self._poll_alarms(old)
             events = self._events
             while events and events[0][0] <= new:
                 event = heapq.heappop(events)
@@ -145,6 +160,8 @@ class Simulator(TaskRunner):
                 if when > self._now:
                     self._now = when
                     step(when)
+                    if polled and self._alarmed:
+                        self._poll_alarms(when)
                 rank = event[1]
                 if rank == END:
                     self._end_invocations(event)  # type: ignore[arg-type]
@@ -172,6 +189,7 @@ class Simulator(TaskRunner):
         run = self._live.pop(window_id, None)
         if run is not None:
             run.dead = True
+            self._alarmed.difference_update(run.active)
             self._runs.pop(run.record.window_execution_id, None)
             run.active = []  # break the run <-> task cycle (see _finish_run)
             run.groups.clear()
@@ -197,6 +215,23 @@ class Simulator(TaskRunner):
                 self._finish_task(task, now)
         if all(task.record.status in FINAL for task in run.active):
             self._finish_run(run, now)
+
+    def alarm_changed(self, region: Any, name: str, now: datetime) -> None:
+        """Alarm ``name`` of ``region`` changed state (``mw.set_alarm``): stop the running tasks it stops."""
+        for task in list(self._alarmed):
+            config = task.plan.task.alarm_configuration or {}
+            if task.run.region is not region or all(a["Name"] != name for a in config.get("Alarms") or ()):
+                continue
+            if self._check_alarms(task, now):
+                if self.moving:  # from a hook: the work in progress finishes first, then the run settles
+                    heapq.heappush(self._events, Resume(now, RESUME, next(self._order), task.run))
+                else:
+                    self._settle(task.run, now)
+
+    def _poll_alarms(self, now: datetime) -> None:
+        for task in list(self._alarmed):
+            if self._check_alarms(task, now):
+                self._settle(task.run, now)
 
     # Scheduling.
 

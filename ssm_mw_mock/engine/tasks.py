@@ -12,6 +12,13 @@ invocations of the next window target start when every invocation of the previou
 ``MaxErrors`` counts the errors of the whole task (a percentage of all its instances), so once it is
 exceeded no later window target starts.
 
+A task with an ``AlarmConfiguration`` reads its alarms when it starts and, while it runs, whenever their
+states may have changed (``Simulator.alarm_changed``, and at each instant a move plays while moto's
+CloudWatch is the source). An alarm in ``ALARM``, or one whose state cannot be read unless
+``IgnorePollAlarmFailure`` is set, stops the task: nothing more starts, running Run Command and Automation
+invocations are cancelled at that instant, Lambda and Step Functions invocations finish, and the task ends
+``CANCELLED`` with the alarms in ``TriggeredAlarms``. Tasks without alarms pay nothing for this.
+
 Known differences from AWS: docs/known-differences.md#executions.
 """
 
@@ -21,12 +28,17 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 from ..model.history import (
+    ALARM,
+    CANCELLED,
     FINAL,
     IN_PROGRESS,
+    STOP_ALARM,
     STOP_ERRORS,
     SUCCESS,
+    UNKNOWN,
     Invocation,
     TargetRef,
     TaskPlan,
@@ -37,6 +49,10 @@ from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
 
 _new_tuple = tuple.__new__
 _SUCCESS_DETAILS = DETAILS[SUCCESS]
+#: Task types whose running invocations an alarm cancels (Run Command and Automation watch alarms
+#: themselves); a Lambda function or a state machine already invoked runs to its end.
+_CANCELLED_BY_ALARM = frozenset({"RUN_COMMAND", "AUTOMATION"})
+_ALARM_CANCELLED = "Cancelled because a CloudWatch alarm of the task stopped it."
 
 
 class TaskRunner:
@@ -48,6 +64,10 @@ class TaskRunner:
     _hook: OutcomeHook | None
     #: Bring a run up to date at an instant: the simulator's, which owns the execution's priority groups.
     _settle: Callable[[WindowRun, datetime], None]
+    #: An alarm's state in a region (``"ALARM"``, ``"OK"``, ``"INSUFFICIENT_DATA"``), None if unreadable.
+    _alarm_state: Callable[[Any, str], str | None]
+    #: The running tasks that have alarms to watch.
+    _alarmed: set[TaskRun]
 
     def _never_started(self, task: TaskRun, now: datetime, status: str, details: str) -> None:
         task.record.status = status
@@ -59,6 +79,14 @@ class TaskRunner:
         record = task.record
         record.status = IN_PROGRESS
         record.start_time = now
+        if plan.task.alarm_configuration is not None:
+            triggered = self._triggered(task)
+            if triggered:
+                record.triggered_alarms = triggered
+                task.stop_reason = STOP_ALARM
+                self._finish_task(task, now)
+                return
+            self._alarmed.add(task)
         targets = plan.targets if plan.targets is not None else (TargetRef(None, None),)
         task.pending.extend(targets)
         task.group_left = 0  # _fill opens the first window target
@@ -180,6 +208,44 @@ class TaskRunner:
         record = task.record
         record.status, record.status_details = task_result(record, task.stop_reason)
         record.end_time = now
+        if self._alarmed:
+            self._alarmed.discard(task)
+
+    # Alarms.
+
+    def _triggered(self, task: TaskRun) -> list[dict[str, str]]:
+        """The task's alarms that stop it now: in ALARM, or unreadable unless the task ignores that."""
+        config = task.plan.task.alarm_configuration or {}
+        ignore_failure = bool(config.get("IgnorePollAlarmFailure"))
+        triggered = []
+        for alarm in config.get("Alarms") or ():
+            state = self._alarm_state(task.run.region, alarm["Name"])
+            if state == ALARM:
+                triggered.append({"Name": alarm["Name"], "State": ALARM})
+            elif state is None and not ignore_failure:
+                triggered.append({"Name": alarm["Name"], "State": UNKNOWN})
+        return triggered
+
+    def _check_alarms(self, task: TaskRun, now: datetime) -> bool:
+        """Stop ``task`` at ``now`` if one of its alarms says so; whether it did. The caller settles the run."""
+        if task.run.dead or task.record.status in FINAL:
+            self._alarmed.discard(task)
+            return False
+        triggered = self._triggered(task)
+        if not triggered:
+            return False
+        self._alarmed.discard(task)
+        task.record.triggered_alarms = triggered
+        task.pending.clear()
+        if task.stop_reason in (None, STOP_ERRORS):
+            task.stop_reason = STOP_ALARM
+        if task.plan.task_type in _CANCELLED_BY_ALARM:
+            for invocation in list(task.running):
+                invocation.status = CANCELLED
+                invocation.status_details = _ALARM_CANCELLED
+                invocation.end_time = now
+                task.running.discard(invocation)
+        return True
 
 
 def _open_group(task: TaskRun) -> None:

@@ -217,6 +217,8 @@ class TaskExecution:
     start_time: datetime | None = None
     end_time: datetime | None = None
     invocations: list[Invocation] = field(default_factory=list)
+    #: The alarms that stopped the task, ``[{"Name": ..., "State": "ALARM" | "UNKNOWN"}]``; None if none did.
+    triggered_alarms: list[dict[str, str]] | None = None
 
     @property
     def window_task_id(self) -> str:
@@ -293,7 +295,11 @@ class WindowExecution:
 # Status roll-up: a task's status from its invocations, an execution's from its tasks.
 
 #: Why a task stopped starting invocations before its targets ran out.
-STOP_ERRORS, STOP_CUTOFF, STOP_CANCEL = "errors", "cutoff", "cancel"
+STOP_ERRORS, STOP_CUTOFF, STOP_CANCEL, STOP_ALARM = "errors", "cutoff", "cancel", "alarm"
+#: A CloudWatch alarm's state in ``TriggeredAlarms``: in alarm, or not readable.
+ALARM, UNKNOWN = "ALARM", "UNKNOWN"
+STOPPED_BY_ALARM = "The task was stopped because a CloudWatch alarm of the task is in the ALARM state."
+STOPPED_UNREADABLE = "The task was stopped because the state of a CloudWatch alarm of the task could not be read."
 
 
 def task_result(task: TaskExecution, stop_reason: str | None) -> tuple[str, str | None]:
@@ -303,6 +309,9 @@ def task_result(task: TaskExecution, stop_reason: str | None) -> tuple[str, str 
         return FAILED, "One or more invocations failed."
     if stop_reason == STOP_CUTOFF:
         return TIMED_OUT, "The task was stopped at the maintenance window's cutoff."
+    if stop_reason == STOP_ALARM:
+        alarms = task.triggered_alarms or ()
+        return CANCELLED, STOPPED_BY_ALARM if any(a["State"] == ALARM for a in alarms) else STOPPED_UNREADABLE
     if stop_reason == STOP_CANCEL or CANCELLED in statuses:
         return CANCELLED, "The task was cancelled."
     if TIMED_OUT in statuses:
@@ -319,6 +328,8 @@ def execution_result(execution: WindowExecution, cancelled: bool) -> tuple[str, 
         return FAILED, "One or more tasks in the orchestration failed."
     if TIMED_OUT in statuses:
         return TIMED_OUT, "One or more tasks did not finish before the maintenance window's cutoff."
+    if any(task.triggered_alarms and task.status == CANCELLED for task in execution.tasks):
+        return CANCELLED, "One or more tasks were stopped by a CloudWatch alarm."
     return SUCCESS, None
 
 

@@ -32,6 +32,8 @@ class FakeSource:
     def __init__(self) -> None:
         self.windows: list[FakeWindow] = []
         self.executions: list[WindowExecution] = []
+        self.alarms: dict[str, str] = {}  # name -> state; an alarm not here cannot be read
+        self.live = False  # whether alarm states are read at every instant (as with moto)
 
     def runnable_windows(self) -> list[tuple[Any, FakeWindow]]:
         return [(None, w) for w in self.windows]
@@ -44,6 +46,12 @@ class FakeSource:
 
     def record(self, region: Any, execution: WindowExecution) -> None:
         self.executions.append(execution)
+
+    def alarm_state(self, region: Any, name: str) -> str | None:
+        return self.alarms.get(name)
+
+    def alarms_live(self) -> bool:
+        return self.live
 
 
 def plan(
