@@ -75,7 +75,10 @@ class MaintenanceWindowsMock:
         follow = wall_clock_now if self._follow_time else None
         self._clock = Clock(self._start_at or wall_clock_now(), follow=follow)
         self._backend = Backend(
-            self._clock, inventory_source=moto.MotoInventory(), seed=self._seed, alarm_source=moto.MotoAlarms()
+            self._clock,
+            inventory_source=moto.MotoInventory(),
+            seed=self._seed,
+            alarm_source=moto.MotoAlarms(),
         )
         self._backend.simulator.on_invocation(self._hook)
 

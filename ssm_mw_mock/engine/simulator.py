@@ -92,7 +92,7 @@ class Source(Protocol):
         """Keep a new window execution so the execution operations can read it."""
 
     def alarm_state(self, region: Any, name: str) -> str | None:
-        """A CloudWatch alarm's state (``ALARM``, ``OK``, ``INSUFFICIENT_DATA``); None if it cannot be read."""
+        """A CloudWatch alarm's state (``ALARM``, ``OK``, ``INSUFFICIENT_DATA``); None: unreadable."""
 
     def alarms_live(self) -> bool:
         """Whether alarm states may change without the simulator being told (moto's CloudWatch)."""

@@ -227,7 +227,7 @@ class TaskRunner:
         return triggered
 
     def _check_alarms(self, task: TaskRun, now: datetime) -> bool:
-        """Stop ``task`` at ``now`` if one of its alarms says so; whether it did. The caller settles the run."""
+        """Stop ``task`` at ``now`` if one of its alarms says so; whether it did. The caller settles."""
         if task.run.dead or task.record.status in FINAL:
             self._alarmed.discard(task)
             return False

@@ -299,7 +299,9 @@ STOP_ERRORS, STOP_CUTOFF, STOP_CANCEL, STOP_ALARM = "errors", "cutoff", "cancel"
 #: A CloudWatch alarm's state in ``TriggeredAlarms``: in alarm, or not readable.
 ALARM, UNKNOWN = "ALARM", "UNKNOWN"
 STOPPED_BY_ALARM = "The task was stopped because a CloudWatch alarm of the task is in the ALARM state."
-STOPPED_UNREADABLE = "The task was stopped because the state of a CloudWatch alarm of the task could not be read."
+STOPPED_UNREADABLE = (
+    "The task was stopped because the state of a CloudWatch alarm of the task could not be read."
+)
 
 
 def task_result(task: TaskExecution, stop_reason: str | None) -> tuple[str, str | None]:
