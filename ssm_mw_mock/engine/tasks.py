@@ -19,7 +19,8 @@ CloudWatch is the source). An alarm in ``ALARM``, or one whose state cannot be r
 invocations are cancelled at that instant, Lambda and Step Functions invocations finish, and the task ends
 ``CANCELLED`` with the alarms in ``TriggeredAlarms``. Tasks without alarms pay nothing for this.
 
-Known differences from AWS: docs/known-differences.md#executions, docs/known-differences.md#cloudwatch-alarms.
+Known differences from AWS: docs/known-differences.md#executions,
+docs/known-differences.md#cloudwatch-alarms.
 """
 
 from __future__ import annotations
