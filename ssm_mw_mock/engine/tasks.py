@@ -256,7 +256,13 @@ def _open_group(task: TaskRun) -> None:
     """
     pending = task.pending
     window_target_id = pending[0].window_target_id
-    size = sum(1 for _ in itertools.takewhile(lambda ref: ref.window_target_id == window_target_id, pending))
+    if window_target_id is not None and pending[-1].window_target_id == window_target_id:
+        # A window target's instances are contiguous (planning adds them together, each instance once):
+        # the same window target first and last means it is the only one left. The usual case, in O(1).
+        size = len(pending)
+    else:
+        same = itertools.takewhile(lambda ref: ref.window_target_id == window_target_id, pending)
+        size = sum(1 for _ in same)
     task.group_left = size
     task.concurrency = max(1, _amount(task.plan.max_concurrency, size))
 
