@@ -19,7 +19,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from .api.backend import DEFAULT_ACCOUNT, Backend
+from .api.backend import ALARM_STATES, DEFAULT_ACCOUNT, Backend
 from .doors import aio as _aio_door  # noqa: F401 (importing it registers the aiobotocore door)
 from .doors import moto, patching, requests_door
 from .engine.eventbridge import EventLog
@@ -77,7 +77,12 @@ class MaintenanceWindowsMock:
     def _fresh(self) -> None:
         follow = wall_clock_now if self._follow_time else None
         self._clock = Clock(self._start_at or wall_clock_now(), follow=follow)
-        self._backend = Backend(self._clock, inventory_source=moto.MotoInventory(), seed=self._seed)
+        self._backend = Backend(
+            self._clock,
+            inventory_source=moto.MotoInventory(),
+            seed=self._seed,
+            alarm_source=moto.MotoAlarms(),
+        )
         self._backend.simulator.on_invocation(self._hook)
         notifier = self._backend.simulator.notifier
         notifier.hook = self._event_hook
@@ -150,6 +155,42 @@ class MaintenanceWindowsMock:
         """Add a resource group of instances to the fake inventory, for ``resource-groups:Name`` targets."""
         with self._backend.lock:
             self._inventory("add_resource_group", region, account).add_resource_group(name, instance_ids)
+
+    def set_alarm(
+        self,
+        name: str,
+        state: str,
+        *,
+        region: str = patching.DEFAULT_REGION,
+        account: str | None = None,
+    ) -> None:
+        """Set the state of CloudWatch alarm ``name`` (``"ALARM"``, ``"OK"`` or ``"INSUFFICIENT_DATA"``).
+
+        Tasks whose ``AlarmConfiguration`` names the alarm read it when they start; a running one that the
+        new state stops is stopped at once, at the clock's current instant. The alarm belongs to ``account``
+        (as for :meth:`add_instance`) and ``region``; a state set here wins over moto's CloudWatch. An alarm
+        given neither here nor by moto cannot be read, which stops the task unless its
+        ``IgnorePollAlarmFailure`` is true (docs/left-behind.md).
+        """
+        given: object = name  # checked at run time too: callers may not be type-checked
+        if not isinstance(given, str) or not given.strip():
+            raise ValueError(
+                "set_alarm() needs the alarm's name, as the task's AlarmConfiguration gives it: "
+                f"mw.set_alarm('cpu-high', 'ALARM'); got {name!r}"
+            )
+        if state not in ALARM_STATES:
+            raise ValueError(
+                f"set_alarm() state must be one of {', '.join(map(repr, ALARM_STATES))} (CloudWatch's "
+                f"StateValue); got {state!r}"
+            )
+        if not self.active:
+            raise RuntimeError(
+                "set_alarm() needs a started mock: starting begins with empty state, so call it inside "
+                "`with mock_maintenance_windows() as mw:` (or on the mw_mock fixture)"
+            )
+        if account is None:
+            account = moto.account_of(None) if moto.active() else self.account_id
+        self._backend.set_alarm(account, region, name, state)
 
     @property
     def unresolved_targets(self) -> list[UnresolvedTarget]:

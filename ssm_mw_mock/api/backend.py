@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ..engine.planning import plan_tasks
 from ..engine.simulator import Simulator
@@ -40,6 +40,20 @@ Operation = Callable[[RegionState, Params], Result]
 
 DEFAULT_ACCOUNT = "123456789012"
 _READ_ONLY = ("Describe", "Get", "List")
+#: CloudWatch's alarm states (its ``StateValue``).
+ALARM_STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
+
+
+class AlarmSource(Protocol):
+    """Somewhere else CloudWatch alarms live (moto's CloudWatch), read when a task's alarms are checked."""
+
+    def active(self) -> bool:
+        """Whether the source is there now (its states may then change at any time)."""
+        ...
+
+    def alarm_state(self, account: str, region: str, name: str) -> str | None:
+        """The alarm's state, or None if the source does not know the alarm."""
+        ...
 
 
 class Backend(
@@ -54,10 +68,17 @@ class Backend(
     """All of SSM's maintenance-window state for one mock."""
 
     def __init__(
-        self, clock: Clock, inventory_source: InventorySource | None = None, seed: int | None = None
+        self,
+        clock: Clock,
+        inventory_source: InventorySource | None = None,
+        seed: int | None = None,
+        alarm_source: AlarmSource | None = None,
     ) -> None:
         self.clock = clock
         self.inventory_source = inventory_source
+        self.alarm_source = alarm_source
+        #: Alarm states given with ``mw.set_alarm``, per (account, region): name -> state.
+        self.alarms: dict[tuple[str, str], dict[str, str]] = {}
         #: Window targets that selected no running instance when a task ran, first seen first.
         self.unresolved: dict[tuple[str, str, str, str], UnresolvedTarget] = {}
         self.lock = clock.lock
@@ -97,7 +118,7 @@ class Backend(
             # Plans of deleted windows would stay forever; every stale one is rebuilt anyway.
             self._plans = {k: v for k, v in self._plans.items() if v[0] == self.generation}
         inventory, live = region.live_inventory()
-        plans = plan_tasks(window, inventory)
+        plans = plan_tasks(window, inventory, region.account, region.region)
         self._note_unresolved(region, window, inventory)
         if live:  # moto's EC2 may change between runs without a call to us
             self._plans.pop(window.window_id, None)
@@ -123,6 +144,24 @@ class Backend(
 
     def record(self, region: RegionState, execution: WindowExecution) -> None:
         region.add_execution(execution)
+
+    def alarm_state(self, region: RegionState, name: str) -> str | None:
+        """A state given with ``set_alarm`` wins; else the alarm source's (moto); else None (unreadable)."""
+        given = self.alarms.get((region.account, region.region))
+        if given is not None and name in given:
+            return given[name]
+        if self.alarm_source is not None:
+            return self.alarm_source.alarm_state(region.account, region.region, name)
+        return None
+
+    def alarms_live(self) -> bool:
+        return self.alarm_source is not None and self.alarm_source.active()
+
+    def set_alarm(self, account: str, region: str, name: str, state: str) -> None:
+        """Set an alarm's state, and stop at once the running tasks of (account, region) it stops."""
+        with self.lock:
+            self.alarms.setdefault((account, region), {})[name] = state
+            self.simulator.alarm_changed(self.state(account, region), name, self.clock.now())
 
     def state(self, account: str, region: str) -> RegionState:
         """The region's state, created on first use."""
@@ -154,6 +193,7 @@ class Backend(
             self._plans.clear()
             self.unresolved.clear()
             self.run_indexes.clear()
+            self.alarms.clear()
 
     def call(self, operation: str, params: Params, region: str, account: str = DEFAULT_ACCOUNT) -> Result:
         """Answer one request; raises ``SsmError`` for anything SSM would refuse."""

@@ -28,6 +28,7 @@ from ..model.resources import Target, Task, Window
 from ..model.store import RegionState, matcher, page_result, paginate
 from ..timing.clock import Clock
 from ..wire import shapes
+from ..wire.constraints import violation
 
 Params = dict[str, Any]
 Result = dict[str, Any]
@@ -166,6 +167,12 @@ class TargetOperations:
         window = state.window(params["WindowId"])
 
         def register() -> str:
+            if not params["Targets"]:
+                # botocore's model allows an empty list (min 0); SSM's own model says at least one.
+                raise ValidationException(
+                    "1 validation error detected: "
+                    + violation([], "targets", "Member must have length greater than or equal to 1", False)
+                )
             check_window_targets(params["ResourceType"], params["Targets"])
             require_room(window, len(window.targets), TARGETS_PER_WINDOW, "targets")
             target = Target(

@@ -21,6 +21,8 @@ is active (its botocore hook is enabled), so a test without moto pays one dictio
   pattern matches sends it to its targets (SQS queues, log groups...), through moto's own rule objects,
   so no request is made and nothing reaches our patches again. A region where moto has no events
   backend has no rules, so nothing is delivered.
+- **The alarms.** :class:`MotoAlarms` reads the state of a CloudWatch alarm moto holds for an (account,
+  region), for the tasks' ``AlarmConfiguration``; an alarm moto does not hold cannot be read.
 
 Known limits: resource groups of type ``CLOUDFORMATION_STACK_1_0`` have no members; moto's SSM records of
 managed instances are not consulted, so every running EC2 instance counts as a managed node.
@@ -225,3 +227,20 @@ class MotoInventory:
         merged.groups.update(own.groups)
         merged.from_moto = True
         return merged
+
+
+class MotoAlarms:
+    """The states of moto's CloudWatch alarms, while moto is active (``api.backend.AlarmSource``)."""
+
+    def active(self) -> bool:
+        return active()
+
+    def alarm_state(self, account: str, region: str, name: str) -> str | None:
+        """The alarm's ``StateValue`` in moto's CloudWatch, or None (moto inactive, or no such alarm)."""
+        if not active():
+            return None
+        cloudwatch = _backend("cloudwatch", account, region)
+        alarms = getattr(cloudwatch, "alarms", None)
+        alarm = dict.get(alarms, name) if isinstance(alarms, dict) else None
+        state = getattr(alarm, "state_value", None)
+        return state if isinstance(state, str) else None

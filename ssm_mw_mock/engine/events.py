@@ -70,6 +70,7 @@ class TaskRun:
     __slots__ = (
         "concurrency",
         "errors",
+        "group_left",
         "pending",
         "plan",
         "record",
@@ -87,6 +88,8 @@ class TaskRun:
         self.pending: deque[TargetRef] = deque()
         self.running: set[Invocation] = set()
         self.errors = 0
+        # The targets of the current window target not yet started (window targets run one at a time).
+        self.group_left = 0
         self.concurrency = 1
         self.threshold: int | None = None
         self.stop_reason: str | None = None  # history.STOP_ERRORS, STOP_CUTOFF or STOP_CANCEL

@@ -25,14 +25,17 @@ INVOCATION_BLOCKS = {
 }
 
 
-def plan_tasks(window: Window, inventory: Inventory) -> list[TaskPlan]:
-    """The window's tasks as the simulator runs them, lowest priority number first."""
-    plans = [_plan(window, task, inventory) for task in window.tasks.values()]
+def plan_tasks(window: Window, inventory: Inventory, account: str = "", region: str = "") -> list[TaskPlan]:
+    """The window's tasks as the simulator runs them, lowest priority number first.
+
+    ``account`` and ``region`` are the window's: they make the ARNs of resource-group members.
+    """
+    plans = [_plan(window, task, inventory, (account, region)) for task in window.tasks.values()]
     return sorted(plans, key=lambda plan: plan.priority)
 
 
-def _plan(window: Window, task: Task, inventory: Inventory) -> TaskPlan:
-    targets = _targets(window, task, inventory) if task.targets else None
+def _plan(window: Window, task: Task, inventory: Inventory, scope: tuple[str, str]) -> TaskPlan:
+    targets = _targets(window, task, inventory, scope) if task.targets else None
     template = _template(task)
     instance_ids = [ref.target_id for ref in targets or () if ref.target_id]
     task_parameters: list[dict[str, Any]] = []
@@ -45,7 +48,9 @@ def _plan(window: Window, task: Task, inventory: Inventory) -> TaskPlan:
     return TaskPlan(task=copy.copy(task), targets=targets, template=template, task_parameters=task_parameters)
 
 
-def _targets(window: Window, task: Task, inventory: Inventory) -> tuple[TargetRef, ...]:
+def _targets(
+    window: Window, task: Task, inventory: Inventory, scope: tuple[str, str]
+) -> tuple[TargetRef, ...]:
     refs: dict[str, TargetRef] = {}
     for entry in task.targets or ():
         if entry["Key"] == "InstanceIds":
@@ -56,12 +61,21 @@ def _targets(window: Window, task: Task, inventory: Inventory) -> tuple[TargetRe
             target = window.targets.get(window_target_id)
             if target is None:
                 continue
+            in_group = target.resource_type == "RESOURCE_GROUP"
             for instance_id in resolve(target.targets, inventory):
+                arn = _instance_arn(scope, instance_id) if in_group else None
                 refs.setdefault(
                     instance_id,
-                    TargetRef(window_target_id, instance_id, target.resource_type, target.owner_information),
+                    TargetRef(
+                        window_target_id, instance_id, target.resource_type, target.owner_information, arn
+                    ),
                 )
     return tuple(refs.values())
+
+
+def _instance_arn(scope: tuple[str, str], instance_id: str) -> str:
+    account, region = scope
+    return f"arn:aws:ec2:{region}:{account}:instance/{instance_id}"
 
 
 def _template(task: Task) -> dict[str, Any]:

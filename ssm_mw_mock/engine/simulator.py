@@ -59,9 +59,11 @@ from .agenda import Agenda, NextRun
 from .events import (
     CUTOFF,
     END,
+    RESUME,
     RUN,
     Cutoff,
     Event,
+    Resume,
     RunDue,
     TaskRun,
     WindowRun,
@@ -103,6 +105,12 @@ class Source(Protocol):
     def record(self, region: Any, execution: WindowExecution) -> None:
         """Keep a new window execution so the execution operations can read it."""
 
+    def alarm_state(self, region: Any, name: str) -> str | None:
+        """A CloudWatch alarm's state (``ALARM``, ``OK``, ``INSUFFICIENT_DATA``); None: unreadable."""
+
+    def alarms_live(self) -> bool:
+        """Whether alarm states may change without the simulator being told (moto's CloudWatch)."""
+
 
 class Simulator(TaskRunner):
     """Plays clock moves: starts due runs and carries executions through to their end."""
@@ -124,6 +132,8 @@ class Simulator(TaskRunner):
         self.notifier = Notifier(moving=lambda: self.moving)
         self._listener: Notifier | None = None  # the notifier while something listens: one cheap check
         self._agenda = Agenda(source.order)
+        self._alarm_state = source.alarm_state
+        self._alarmed: set[TaskRun] = set()
 
     # Control.
 
@@ -146,6 +156,7 @@ class Simulator(TaskRunner):
         self._runs.clear()
         self.notifier.reset()
         self._agenda.clear()
+        self._alarmed.clear()
 
     def advance(self, old: datetime, new: datetime, step: Callable[[datetime], None]) -> None:
         """Play ``(old, new]``: the clock listener. If it raises, the clock stands where it stopped."""
@@ -166,6 +177,10 @@ class Simulator(TaskRunner):
             pop_due = self._agenda.pop_due
             while (taken := pop_due(new)) is not None:
                 self._push_runs(taken.region, taken.window, old, new)
+            # moto's alarms can change between moves and between events: read at each instant played.
+            polled = self._source.alarms_live()
+            if polled and self._alarmed:
+                self._poll_alarms(old)
             events = self._events
             while events and events[0][0] <= new:
                 if self._listener is not None and events[0][0] > self._now:
@@ -177,6 +192,8 @@ class Simulator(TaskRunner):
                 if when > self._now:
                     self._now = when
                     step(when)
+                    if polled and self._alarmed:
+                        self._poll_alarms(when)
                 rank = event[1]
                 if rank == END:
                     self._end_invocations(event)  # type: ignore[arg-type]
@@ -219,6 +236,7 @@ class Simulator(TaskRunner):
         run = self._live.pop(window_id, None)
         if run is not None:
             run.dead = True
+            self._alarmed.difference_update(run.active)
             self._runs.pop(run.record.window_execution_id, None)
             run.active = []  # break the run <-> task cycle (see _finish_run)
             run.groups.clear()
@@ -258,6 +276,31 @@ class Simulator(TaskRunner):
                 self._finish_task(task, now)
         if all(task.record.status in FINAL for task in run.active):
             self._finish_run(run, now)
+
+    def alarm_changed(self, region: Any, name: str, now: datetime) -> None:
+        """Alarm ``name`` of ``region`` changed state (``mw.set_alarm``): stop the running tasks it stops."""
+        for task in list(self._alarmed):
+            config = task.plan.task.alarm_configuration or {}
+            if task.run.region is not region or all(a["Name"] != name for a in config.get("Alarms") or ()):
+                continue
+            if self.moving:  # from a hook: the work in progress finishes first, then the run settles
+                if self._check_alarms(task, now):
+                    heapq.heappush(self._events, Resume(now, RESUME, next(self._order), task.run))
+                continue
+            # Between moves: what the stop changes is told to whatever listens now, at once.
+            self._listener = self.notifier if self.notifier.listening() else None
+            try:
+                if self._check_alarms(task, now):
+                    self._settle(task.run, now)
+                if self._listener is not None:
+                    self._listener.flush()
+            finally:
+                self._listener = None
+
+    def _poll_alarms(self, now: datetime) -> None:
+        for task in list(self._alarmed):
+            if self._check_alarms(task, now):
+                self._settle(task.run, now)
 
     # Scheduling.
 
@@ -410,7 +453,7 @@ class Simulator(TaskRunner):
                         self._finish_task(task, now)
             if not all(task.record.status in FINAL for task in run.active):
                 return
-            if run.groups and now > run.cutoff_at:
+            if run.groups and now >= run.cutoff_at:
                 for group in run.groups:
                     for task in group:
                         self._never_started(

@@ -4,20 +4,43 @@ A task fans out to one invocation per resolved target and stops starting new one
 exceeded; each invocation's outcome comes from the test's hook (``outcomes.decide``), or, without a hook,
 all succeed after ``DEFAULT_DURATION``, started and ended in batches. This is the half of the simulator
 below the window execution; :class:`~ssm_mw_mock.engine.simulator.Simulator` builds on it.
+
+A task registered with several window targets runs them one after another, in the order its ``Targets``
+name their ``WindowTargetIds`` (SSM: "its task invocations occur sequentially and not in parallel"): the
+invocations of the next window target start when every invocation of the previous one has ended.
+``MaxConcurrency`` applies within each window target (a percentage of that window target's instances);
+``MaxErrors`` counts the errors of the whole task (a percentage of all its instances), so once it is
+exceeded no later window target starts.
+
+A task with an ``AlarmConfiguration`` reads its alarms when it starts and, while it runs, whenever their
+states may have changed (``Simulator.alarm_changed``, and at each instant a move plays while moto's
+CloudWatch is the source). An alarm in ``ALARM``, or one whose state cannot be read unless
+``IgnorePollAlarmFailure`` is set, stops the task: nothing more starts, running Run Command and Automation
+invocations are cancelled at that instant, Lambda and Step Functions invocations finish, and the task ends
+``CANCELLED`` with the alarms in ``TriggeredAlarms``. Tasks without alarms pay nothing for this.
+
+Known differences from AWS: docs/known-differences.md#executions,
+docs/known-differences.md#cloudwatch-alarms.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from ..model.history import (
+    ALARM,
+    CANCELLED,
     FINAL,
     IN_PROGRESS,
+    STOP_ALARM,
     STOP_ERRORS,
     SUCCESS,
+    UNKNOWN,
     Invocation,
     TargetRef,
     TaskPlan,
@@ -30,6 +53,10 @@ from .outcomes import DEFAULT_DURATION, DETAILS, OutcomeHook, decide
 
 _new_tuple = tuple.__new__
 _SUCCESS_DETAILS = DETAILS[SUCCESS]
+#: Task types whose running invocations an alarm cancels (Run Command and Automation watch alarms
+#: themselves); a Lambda function or a state machine already invoked runs to its end.
+_CANCELLED_BY_ALARM = frozenset({"RUN_COMMAND", "AUTOMATION"})
+_ALARM_CANCELLED = "Cancelled because a CloudWatch alarm of the task stopped it."
 
 
 class TaskRunner:
@@ -48,6 +75,10 @@ class TaskRunner:
     _listener: Notifier | None
     #: Bring a run up to date at an instant: the simulator's, which owns the execution's priority groups.
     _settle: Callable[[WindowRun, datetime], None]
+    #: An alarm's state in a region (``"ALARM"``, ``"OK"``, ``"INSUFFICIENT_DATA"``), None if unreadable.
+    _alarm_state: Callable[[Any, str], str | None]
+    #: The running tasks that have alarms to watch.
+    _alarmed: set[TaskRun]
 
     def _never_started(self, task: TaskRun, now: datetime, status: str, details: str) -> None:
         task.record.status = status
@@ -64,28 +95,41 @@ class TaskRunner:
         record.start_time = now
         if self._listener is not None:
             self._listener.task_changed(task.run.region, task.run.record.seq, record, now)
+        if plan.task.alarm_configuration is not None:
+            triggered = self._triggered(task)
+            if triggered:
+                record.triggered_alarms = triggered
+                task.stop_reason = STOP_ALARM
+                self._finish_task(task, now)
+                return
+            self._alarmed.add(task)
         targets = plan.targets if plan.targets is not None else (TargetRef(None, None),)
         task.pending.extend(targets)
-        total = len(targets)
-        task.concurrency = max(1, _amount(plan.max_concurrency, total))
-        task.threshold = _amount(plan.max_errors, total)
+        task.group_left = 0  # _fill opens the first window target
+        task.threshold = _amount(plan.max_errors, len(targets))
         self._fill(task, now)
         if not task.running:
             self._finish_task(task, now)
 
     def _fill(self, task: TaskRun, now: datetime) -> None:
+        pending = task.pending
+        if not task.group_left and pending:
+            if task.running:
+                return  # the next window target waits for every invocation of this one to end
+            _open_group(task)
         if self._hook is not None:
             # The hook decides each outcome and may cancel the execution meanwhile: one at a time.
-            while task.pending and len(task.running) < task.concurrency:
+            while pending and task.group_left and len(task.running) < task.concurrency:
+                task.group_left -= 1
                 self._start_invocation(task, now)
             return
         # Without a hook every invocation succeeds after DEFAULT_DURATION, and no test code can run before
         # they end: the invocations started together end together, as one END event for the batch. They
         # are created, and later ended, in the order one event per invocation would give.
-        pending = task.pending
-        count = min(len(pending), task.concurrency - len(task.running))
+        count = min(len(pending), task.group_left, task.concurrency - len(task.running))
         if count <= 0:
             return
+        task.group_left -= count
         record = task.record
         numbers, base = self._numbers, number_of(record.window_execution_id)
         popleft = pending.popleft
@@ -145,6 +189,7 @@ class TaskRunner:
         task.running.discard(invocation)
         if task.stop_reason is None and task.record.status == IN_PROGRESS:
             task.pending.appendleft(target)  # still to start (unless the hook cancelled meanwhile)
+            task.group_left += 1
         heapq.heappush(self._events, Resume(now, RESUME, next(self._order), task.run))
 
     def _execution_id(self, plan: TaskPlan) -> str | None:
@@ -154,9 +199,13 @@ class TaskRunner:
         when read (``Invocation.execution_id``), and the batch path of ``_fill`` draws it the same way.
         """
         if plan.task_type == "STEP_FUNCTIONS":
-            # arn:aws:states:<region>:<account>:stateMachine:<name> runs as …:execution:<name>:<id>
-            prefix, _, name = plan.task_arn.rpartition(":")
-            return f"{prefix.replace(':stateMachine', ':execution')}:{name}:{next(self._ids)}"
+            # arn:aws:states:<region>:<account>:stateMachine:<machine> runs as
+            # arn:aws:states:<region>:<account>:execution:<machine>:<name>, the name being
+            # StepFunctions.Name when the task gives one (as registered), else a fresh id.
+            prefix, _, machine = plan.task_arn.rpartition(":")
+            given = plan.template.get("Name")
+            name = given if isinstance(given, str) and given else next(self._ids)
+            return f"{prefix.replace(':stateMachine', ':execution')}:{machine}:{name}"
         next(self._numbers)
         return None
 
@@ -198,6 +247,65 @@ class TaskRunner:
         record.end_time = now
         if self._listener is not None:
             self._listener.task_changed(task.run.region, task.run.record.seq, record, now)
+        if self._alarmed:
+            self._alarmed.discard(task)
+
+    # Alarms.
+
+    def _triggered(self, task: TaskRun) -> list[dict[str, str]]:
+        """The task's alarms that stop it now: in ALARM, or unreadable unless the task ignores that."""
+        config = task.plan.task.alarm_configuration or {}
+        ignore_failure = bool(config.get("IgnorePollAlarmFailure"))
+        triggered = []
+        for alarm in config.get("Alarms") or ():
+            state = self._alarm_state(task.run.region, alarm["Name"])
+            if state == ALARM:
+                triggered.append({"Name": alarm["Name"], "State": ALARM})
+            elif state is None and not ignore_failure:
+                triggered.append({"Name": alarm["Name"], "State": UNKNOWN})
+        return triggered
+
+    def _check_alarms(self, task: TaskRun, now: datetime) -> bool:
+        """Stop ``task`` at ``now`` if one of its alarms says so; whether it did. The caller settles."""
+        if task.run.dead or task.record.status in FINAL:
+            self._alarmed.discard(task)
+            return False
+        triggered = self._triggered(task)
+        if not triggered:
+            return False
+        self._alarmed.discard(task)
+        task.record.triggered_alarms = triggered
+        task.pending.clear()
+        if task.stop_reason in (None, STOP_ERRORS):
+            task.stop_reason = STOP_ALARM
+        if task.plan.task_type in _CANCELLED_BY_ALARM:
+            cancelled = list(task.running)
+            for invocation in cancelled:
+                invocation.status = CANCELLED
+                invocation.status_details = _ALARM_CANCELLED
+                invocation.end_time = now
+                task.running.discard(invocation)
+            if self._listener is not None:
+                self._listener.invocations_changed(task.run.region, task.run.record.seq, cancelled, now)
+        return True
+
+
+def _open_group(task: TaskRun) -> None:
+    """Let the next window target's instances (those at the head of ``pending``) start.
+
+    It walks that window target's instances once, so a task costs one walk of its targets in all.
+    """
+    pending = task.pending
+    window_target_id = pending[0].window_target_id
+    if window_target_id is not None and pending[-1].window_target_id == window_target_id:
+        # A window target's instances are contiguous (planning adds them together, each instance once):
+        # the same window target first and last means it is the only one left. The usual case, in O(1).
+        size = len(pending)
+    else:
+        same = itertools.takewhile(lambda ref: ref.window_target_id == window_target_id, pending)
+        size = sum(1 for _ in same)
+    task.group_left = size
+    task.concurrency = max(1, _amount(task.plan.max_concurrency, size))
 
 
 def _amount(limit: str, total: int) -> int:

@@ -145,10 +145,12 @@ class Invocation:
         }
         if self.window_target_id is not None:
             values["WINDOW_TARGET_ID"] = self.window_target_id
-        # SSM does not offer TARGET_ID, TARGET_TYPE or RESOURCE_ID to Run Command tasks.
-        if self.target_id is not None and self.task_type != "RUN_COMMAND":
-            values["TARGET_ID"] = self.target_id
-            values["RESOURCE_ID"] = self.target_id
+        # SSM does not offer TARGET_ID, TARGET_TYPE or RESOURCE_ID to Run Command tasks. For a resource-group
+        # target, TARGET_ID is the resource's full ARN and RESOURCE_ID its short id.
+        target = self.target
+        if target.target_id is not None and self.task_type != "RUN_COMMAND":
+            values["TARGET_ID"] = target.arn or target.target_id
+            values["RESOURCE_ID"] = target.target_id
             values["TARGET_TYPE"] = self.target_type or "INSTANCE"
         return values
 
@@ -181,6 +183,8 @@ class TargetRef:
     target_id: str | None
     target_type: str | None = None
     owner_information: str | None = None
+    #: The resource's ARN, for a member of a resource-group target: what ``{{TARGET_ID}}`` stands for there.
+    arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +251,8 @@ class TaskExecution:
     invocations: list[Invocation] = field(default_factory=list)
     #: What the outcome hook said invocations printed, by invocation id (model/runs.py); made on first use.
     run_outputs: dict[str, RunOutput] | None = field(default=None, repr=False)
+    #: The alarms that stopped the task, ``[{"Name": ..., "State": "ALARM" | "UNKNOWN"}]``; None if none did.
+    triggered_alarms: list[dict[str, str]] | None = None
 
     @property
     def task_execution_id(self) -> str:
@@ -335,7 +341,13 @@ class WindowExecution:
 # Status roll-up: a task's status from its invocations, an execution's from its tasks.
 
 #: Why a task stopped starting invocations before its targets ran out.
-STOP_ERRORS, STOP_CUTOFF, STOP_CANCEL = "errors", "cutoff", "cancel"
+STOP_ERRORS, STOP_CUTOFF, STOP_CANCEL, STOP_ALARM = "errors", "cutoff", "cancel", "alarm"
+#: A CloudWatch alarm's state in ``TriggeredAlarms``: in alarm, or not readable.
+ALARM, UNKNOWN = "ALARM", "UNKNOWN"
+STOPPED_BY_ALARM = "The task was stopped because a CloudWatch alarm of the task is in the ALARM state."
+STOPPED_UNREADABLE = (
+    "The task was stopped because the state of a CloudWatch alarm of the task could not be read."
+)
 
 
 def task_result(task: TaskExecution, stop_reason: str | None) -> tuple[str, str | None]:
@@ -345,6 +357,9 @@ def task_result(task: TaskExecution, stop_reason: str | None) -> tuple[str, str 
         return FAILED, "One or more invocations failed."
     if stop_reason == STOP_CUTOFF:
         return TIMED_OUT, "The task was stopped at the maintenance window's cutoff."
+    if stop_reason == STOP_ALARM:
+        alarms = task.triggered_alarms or ()
+        return CANCELLED, STOPPED_BY_ALARM if any(a["State"] == ALARM for a in alarms) else STOPPED_UNREADABLE
     if stop_reason == STOP_CANCEL or CANCELLED in statuses:
         return CANCELLED, "The task was cancelled."
     if TIMED_OUT in statuses:
@@ -361,6 +376,8 @@ def execution_result(execution: WindowExecution, cancelled: bool) -> tuple[str, 
         return FAILED, "One or more tasks in the orchestration failed."
     if TIMED_OUT in statuses:
         return TIMED_OUT, "One or more tasks did not finish before the maintenance window's cutoff."
+    if any(task.triggered_alarms and task.status == CANCELLED for task in execution.tasks):
+        return CANCELLED, "One or more tasks were stopped by a CloudWatch alarm."
     return SUCCESS, None
 
 

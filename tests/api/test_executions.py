@@ -457,8 +457,8 @@ def test_cutoff_task_not_started_in_time_is_timed_out(ssm: Any, mw: MaintenanceW
     ]
 
 
-def test_cutoff_task_ready_exactly_at_the_cutoff_still_starts(ssm: Any, mw: MaintenanceWindowsMock) -> None:
-    window_id = window(ssm)
+def test_cutoff_task_ready_exactly_at_the_cutoff_does_not_start(ssm: Any, mw: MaintenanceWindowsMock) -> None:
+    window_id = window(ssm)  # the first task ends at 04:00, the cutoff instant itself
     target_id = target(ssm, window_id, I1)
     run_command(ssm, window_id, target_id, priority=1)
     run_command(ssm, window_id, target_id, priority=2)
@@ -466,9 +466,42 @@ def test_cutoff_task_ready_exactly_at_the_cutoff_still_starts(ssm: Any, mw: Main
     mw.clock.advance(days=1)
 
     execution = only_execution(ssm, window_id)
+    listed = tasks(ssm, execution["WindowExecutionId"])
 
-    assert [t["Status"] for t in tasks(ssm, execution["WindowExecutionId"])] == ["SUCCESS", "SUCCESS"]
-    assert (execution["Status"], execution["EndTime"]) == ("SUCCESS", at(6))
+    assert timeline(listed) == [
+        ("SUCCESS", None, at(2), at(4)),
+        ("TIMED_OUT", "The task did not start before the maintenance window's cutoff.", at(4), at(4)),
+    ]
+    assert invocations(ssm, execution["WindowExecutionId"], listed[1]["TaskExecutionId"]) == []
+    assert (execution["Status"], execution["EndTime"]) == ("TIMED_OUT", at(4))
+
+
+def test_cutoff_cancel_task_stopped_at_the_cutoff_lets_no_later_group_start(
+    ssm: Any, mw: MaintenanceWindowsMock
+) -> None:
+    window_id = window(ssm)
+    target_id = target(ssm, window_id, I1)
+    run_command(ssm, window_id, target_id, priority=1, CutoffBehavior="CANCEL_TASK")
+    run_command(ssm, window_id, target_id, priority=2)
+    started: list[str] = []
+
+    def five_hours(invocation: Invocation) -> Outcome:
+        started.append(invocation.window_task_id)
+        return Outcome(duration=timedelta(hours=5))
+
+    mw.on_invocation(five_hours)
+    mw.clock.advance(days=1)
+
+    execution = only_execution(ssm, window_id)
+    listed = tasks(ssm, execution["WindowExecutionId"])
+
+    assert len(started) == 1  # only the first task's one invocation ever reached the hook
+    assert timeline(listed) == [
+        ("TIMED_OUT", "The task was stopped at the maintenance window's cutoff.", at(2), at(4)),
+        ("TIMED_OUT", "The task did not start before the maintenance window's cutoff.", at(4), at(4)),
+    ]
+    assert invocations(ssm, execution["WindowExecutionId"], listed[1]["TaskExecutionId"]) == []
+    assert (execution["Status"], execution["EndTime"]) == ("TIMED_OUT", at(4))
 
 
 def test_cutoff_continue_task_keeps_starting_invocations(ssm: Any, mw: MaintenanceWindowsMock) -> None:
@@ -1018,9 +1051,7 @@ def test_invocation_targetless_lambda_automation_and_step_functions_run_once(
         "Input": f'{{"task": "{task_execution_id}"}}',
         "Name": "run",
     }
-    assert found[2][0]["ExecutionId"].startswith(
-        "arn:aws:states:us-east-1:123456789012:execution:patch-report:"
-    )
+    assert found[2][0]["ExecutionId"] == "arn:aws:states:us-east-1:123456789012:execution:patch-report:run"
     assert payloads[0] == {"Payload": f'{{"window": "{window_id}"}}'.encode(), "Qualifier": "live"}
     got = ssm.get_maintenance_window_execution_task(
         WindowExecutionId=execution_id, TaskId=lambda_task["TaskExecutionId"]

@@ -23,6 +23,7 @@ from tests.conftest import make_window
 INSTANCES = [f"i-0{n:016x}" for n in range(11)]
 ROLE = "arn:aws:iam::123456789012:role/mw-role"
 ALARMS = {"IgnorePollAlarmFailure": True, "Alarms": [{"Name": "cpu-high"}]}
+FROZEN = {"IgnorePollAlarmFailure": True, "Alarms": [{"Name": "change-freeze"}]}  # the first task's
 LOGGING = {"S3BucketName": "logs", "S3KeyPrefix": "mw/", "S3Region": "us-east-1"}
 INVOCATION_PARAMETERS = {
     "RUN_COMMAND": {
@@ -110,7 +111,7 @@ def _answers(mw: MaintenanceWindowsMock, ssm: Any) -> Iterator[tuple[str, dict[s
             Name=f"task-{n}",
             Description="a task",
             CutoffBehavior="CANCEL_TASK",
-            AlarmConfiguration=ALARMS,
+            AlarmConfiguration=FROZEN if n == 0 else ALARMS,
         )
         tasks.append(register["WindowTaskId"])
     yield "RegisterTaskWithMaintenanceWindow", register
@@ -165,8 +166,10 @@ def _answers(mw: MaintenanceWindowsMock, ssm: Any) -> Iterator[tuple[str, dict[s
                 WindowId=window_id, WindowTaskId=task_id, Description="changed"
             ),
         )
-    # A failure somewhere, so that StatusDetails (set for what did not simply succeed) shows up.
+    # A failure somewhere, so that StatusDetails (set for what did not simply succeed) shows up; and the
+    # first task's alarm in ALARM, so that its TriggeredAlarms shows up.
     mw.on_invocation(lambda invocation: "FAILED" if invocation.target_id == INSTANCES[0] else None)
+    mw.set_alarm("change-freeze", "ALARM")
     mw.clock.advance(days=1, hours=13)
     executions = ssm.describe_maintenance_window_executions(WindowId=window_id, MaxResults=10)
     yield "DescribeMaintenanceWindowExecutions", executions

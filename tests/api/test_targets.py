@@ -140,14 +140,13 @@ def test_register_target_empty_values_is_refused_with_ssm_text(ssm: Any, key: st
 @pytest.mark.parametrize(
     "targets",
     [
-        [],
         [{"Key": "instanceids", "Values": [INSTANCE]}],
         [{"Key": "Role", "Values": ["Web"]}],
         [{"Key": "tag:", "Values": ["Web"]}],
         [{"Key": "InstanceIds", "Values": [INSTANCE]}, {"Key": "tag:Role", "Values": ["Web"]}],
         [{"Key": "tag:Role", "Values": ["a", "b", "c", "d", "e", "f"]}],
     ],
-    ids=["none", "lowercase-key", "bare-key", "empty-tag-name", "instances-and-tags", "six-tag-values"],
+    ids=["lowercase-key", "bare-key", "empty-tag-name", "instances-and-tags", "six-tag-values"],
 )
 def test_register_target_in_an_unknown_format_gets_ssm_format_text(
     ssm: Any, targets: list[dict[str, Any]]
@@ -159,6 +158,21 @@ def test_register_target_in_an_unknown_format_gets_ssm_format_text(
         ResourceType="INSTANCE",
         Targets=targets,
     ) == ("ValidationException", FORMATS)
+
+
+def test_register_target_with_no_targets_gets_the_model_style_length_message(ssm: Any) -> None:
+    window_id = make_window(ssm)
+    assert error(
+        ssm.register_target_with_maintenance_window,
+        WindowId=window_id,
+        ResourceType="INSTANCE",
+        Targets=[],
+    ) == (
+        "ValidationException",
+        "1 validation error detected: Value '[]' at 'targets' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1",
+    )
+    assert listed(ssm, window_id) == []
 
 
 def test_register_target_more_than_50_instance_ids_is_refused_by_the_model(ssm: Any) -> None:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ssm_mw_mock.engine.outcomes import DEFAULT_DURATION, HookError, InvocationFailed, Outcome
 from ssm_mw_mock.engine.simulator import Simulator
@@ -46,6 +48,9 @@ class FakeSource:
     def __init__(self, clock: Clock) -> None:
         self.windows = Windows(clock)
         self.executions: list[WindowExecution] = []
+        self.alarms: dict[str, str] = {}  # name -> state; an alarm not here cannot be read
+        self.live = False  # whether alarm states are read at every instant (as with moto)
+        self.alarm_reads = 0
 
     def order(self, region: Any, window: Any) -> tuple[int, int]:
         return 0, self.windows.index(window)
@@ -59,6 +64,13 @@ class FakeSource:
     def record(self, region: Any, execution: WindowExecution) -> None:
         self.executions.append(execution)
 
+    def alarm_state(self, region: Any, name: str) -> str | None:
+        self.alarm_reads += 1
+        return self.alarms.get(name)
+
+    def alarms_live(self) -> bool:
+        return self.live
+
 
 def plan(
     task_id: str = "task-a",
@@ -69,6 +81,7 @@ def plan(
     max_errors: str = "1",
     task_type: str = "RUN_COMMAND",
     cutoff_behavior: str = "CONTINUE_TASK",
+    alarm: dict[str, Any] | None = None,
 ) -> TaskPlan:
     refs = None if targets is None else tuple(TargetRef("wt-1", f"i-{n:017x}") for n in range(targets))
     task = Task(
@@ -82,6 +95,7 @@ def plan(
         max_concurrency=max_concurrency,
         max_errors=max_errors,
         cutoff_behavior=cutoff_behavior,
+        alarm_configuration=alarm,
     )
     template = {"Parameters": {"commands": ["echo {{WINDOW_EXECUTION_ID}}"]}}
     return TaskPlan(task=task, targets=refs, template=template, task_parameters=[])
@@ -435,3 +449,96 @@ def test_outcome_refuses_what_is_not_an_outcome(make: Any, message: str) -> None
     with pytest.raises((TypeError, ValueError)) as caught:
         make()
     assert str(caught.value) == message
+
+
+# Alarms.
+
+
+def test_simulator_tasks_without_alarms_never_read_an_alarm(world: Any) -> None:
+    clock, source, simulator = world
+    source.live = True
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=3)]))
+    clock.advance(weeks_to_days(2))
+    assert [e.status for e in source.executions] == ["SUCCESS", "SUCCESS"]
+    assert source.alarm_reads == 0
+    assert simulator._alarmed == set()
+
+
+@given(
+    state=st.sampled_from(["ALARM", "OK", "INSUFFICIENT_DATA", None]),
+    ignore=st.booleans(),
+    task_type=st.sampled_from(["RUN_COMMAND", "AUTOMATION", "LAMBDA", "STEP_FUNCTIONS"]),
+)
+def test_simulator_alarm_read_at_task_start_decides_whether_it_runs(
+    state: str | None, ignore: bool, task_type: str
+) -> None:
+    clock = Clock(START)
+    source = FakeSource(clock)
+    simulator = Simulator(source)
+    source.windows.simulator = simulator
+    clock.subscribe(simulator.advance)
+    if state is not None:
+        source.alarms["cpu-high"] = state
+    config = {"Alarms": [{"Name": "cpu-high"}], "IgnorePollAlarmFailure": ignore}
+    source.windows.append(
+        FakeWindow("mw-1", weekly(), plans=[plan(targets=2, task_type=task_type, alarm=config)])
+    )
+    clock.set("2024-03-05T03:00:00Z")
+
+    (execution,) = source.executions
+    (task,) = execution.tasks
+    stops = state == "ALARM" or (state is None and not ignore)
+    if stops:
+        assert task.invocations == []
+        assert task.status == execution.status == "CANCELLED"
+        assert task.triggered_alarms == [{"Name": "cpu-high", "State": "ALARM" if state else "UNKNOWN"}]
+    else:
+        assert [i.status for i in task.invocations] == ["SUCCESS", "SUCCESS"]
+        assert task.status == execution.status == "SUCCESS"
+        assert task.triggered_alarms is None
+    assert source.alarm_reads == 1
+    assert simulator._alarmed == set()
+
+
+def test_simulator_live_alarms_are_read_at_every_instant_played(world: Any) -> None:
+    clock, source, simulator = world
+    source.live = True
+    source.alarms["cpu-high"] = "OK"
+    config = {"Alarms": [{"Name": "cpu-high"}]}
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=[plan(targets=3, alarm=config)]))
+    clock.set("2024-03-05T02:00:07Z")  # instants played: 02:00:00 (start), 02:00:05 (first end)
+    reads = source.alarm_reads
+    assert reads == 2  # at the task's start, and at 02:00:05
+    source.alarms["cpu-high"] = "ALARM"
+    clock.advance(seconds=1)  # read at the move's start, 02:00:07: the second invocation is cancelled there
+
+    (execution,) = source.executions
+    (task,) = execution.tasks
+    assert source.alarm_reads == reads + 1
+    assert [(i.status, i.end_time) for i in task.invocations] == [
+        ("SUCCESS", datetime(2024, 3, 5, 2, 0, 5, tzinfo=UTC)),
+        ("CANCELLED", datetime(2024, 3, 5, 2, 0, 7, tzinfo=UTC)),
+    ]
+    assert (task.status, execution.status) == ("CANCELLED", "CANCELLED")
+    assert simulator._alarmed == set()
+
+
+def test_simulator_alarm_changed_stops_only_tasks_of_that_region_and_alarm(world: Any) -> None:
+    clock, source, simulator = world
+    watched = {"Alarms": [{"Name": "cpu-high"}]}
+    other = {"Alarms": [{"Name": "disk-full"}]}
+    source.alarms.update({"cpu-high": "OK", "disk-full": "OK"})
+    plans = [plan("task-a", targets=3, alarm=watched), plan("task-b", targets=3, alarm=other)]
+    source.windows.append(FakeWindow("mw-1", weekly(), plans=plans))
+    clock.set("2024-03-05T02:00:07Z")
+    source.alarms["cpu-high"] = "ALARM"
+    simulator.alarm_changed("another region", "cpu-high", clock.now())
+    (execution,) = source.executions
+    assert [t.status for t in execution.tasks] == ["IN_PROGRESS", "IN_PROGRESS"]
+
+    simulator.alarm_changed(None, "cpu-high", clock.now())  # FakeSource's windows are in region None
+
+    assert [t.status for t in execution.tasks] == ["CANCELLED", "IN_PROGRESS"]
+    clock.advance(minutes=1)
+    assert [t.status for t in execution.tasks] == ["CANCELLED", "SUCCESS"]
+    assert [len(t.invocations) for t in execution.tasks] == [2, 3]
