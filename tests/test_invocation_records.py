@@ -157,17 +157,21 @@ def test_unseeded_ids_read_back_as_consecutive_draws_of_one_random_source(hook: 
     assert not set(ids) & set(other)
 
 
+@pytest.mark.parametrize("name", [None, "run"])
 @pytest.mark.parametrize("hook", [False, True])
-def test_a_step_functions_execution_ends_in_the_id_drawn_after_the_invocations(hook: bool) -> None:
+def test_a_step_functions_execution_ends_in_its_name_or_the_id_drawn_after_the_invocations(
+    hook: bool, name: str | None
+) -> None:
     with MaintenanceWindowsMock(now=NOW, seed=7) as mw:
         ssm = client()
         window_id = hourly_window(ssm, targets=1, tasks=0)
+        parameters = {"Input": "{}"} if name is None else {"Input": "{}", "Name": name}
         ssm.register_task_with_maintenance_window(
             WindowId=window_id,
             TaskArn=MACHINE,
             TaskType="STEP_FUNCTIONS",
             Priority=1,
-            TaskInvocationParameters={"StepFunctions": {"Input": "{}", "Name": "run"}},
+            TaskInvocationParameters={"StepFunctions": parameters},
         )
         seen: list[str] = []
         if hook:
@@ -176,6 +180,7 @@ def test_a_step_functions_execution_ends_in_the_id_drawn_after_the_invocations(h
         ids = read_back(ssm, window_id)
     source = IdSource(7)
     drawn = [next(source.executions) for _ in range(4)]
-    arn = f"arn:aws:states:us-east-1:123456789012:execution:patch-report:{drawn[3]}"
+    # The execution is named after StepFunctions.Name when the task gives one, else after a fresh draw.
+    arn = f"arn:aws:states:us-east-1:123456789012:execution:patch-report:{name or drawn[3]}"
     assert ids == [*drawn[:3], arn]
     assert seen == (ids[2:] if hook else [])
