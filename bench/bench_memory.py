@@ -40,31 +40,14 @@ def _child(kind: str, days: int) -> dict[str, float]:
     import tracemalloc
 
     import boto3  # type: ignore[import-untyped]
+    from workloads import hourly_window  # beside this script
 
     import ssm_mw_mock
     from ssm_mw_mock import MaintenanceWindowsMock
 
     with MaintenanceWindowsMock(now=START) as mw:
         ssm = boto3.client("ssm", region_name="us-east-1", aws_access_key_id="b", aws_secret_access_key="b")
-        window_id = ssm.create_maintenance_window(
-            Name="hourly", Schedule="cron(0 * * * ? *)", Duration=1, Cutoff=0, AllowUnassociatedTargets=False
-        )["WindowId"]
-        target_id = ssm.register_target_with_maintenance_window(
-            WindowId=window_id,
-            ResourceType="INSTANCE",
-            Targets=[{"Key": "InstanceIds", "Values": [f"i-{n:017x}" for n in range(10)]}],
-        )["WindowTargetId"]
-        for priority in (1, 2, 3):
-            ssm.register_task_with_maintenance_window(
-                WindowId=window_id,
-                Targets=[{"Key": "WindowTargetIds", "Values": [target_id]}],
-                TaskArn="AWS-RunShellScript",
-                TaskType="RUN_COMMAND",
-                TaskInvocationParameters={"RunCommand": {"Parameters": {"commands": ["uptime"]}}},
-                Priority=priority,
-                MaxConcurrency="5",
-                MaxErrors="1",
-            )
+        hourly_window(ssm)
         seen: list[int] = []
         if kind == "hook":
             mw.on_invocation(lambda invocation: seen.append(len(invocation.target_id or "")) and None)

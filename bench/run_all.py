@@ -54,6 +54,7 @@ YEAR_START = "2024-01-01T00:00:00Z"
 def _simulate(kind: str) -> dict[str, float]:
     """In a fresh process: build the window through boto3, then time one ``clock.advance`` over 2024."""
     import boto3  # type: ignore[import-untyped]
+    from workloads import hourly_window
 
     from ssm_mw_mock import MaintenanceWindowsMock
 
@@ -62,29 +63,7 @@ def _simulate(kind: str) -> dict[str, float]:
             "ssm", region_name="us-east-1", aws_access_key_id="bench", aws_secret_access_key="bench"
         )
         if kind == "hourly":
-            window_id = ssm.create_maintenance_window(
-                Name="hourly",
-                Schedule="cron(0 * * * ? *)",
-                Duration=1,
-                Cutoff=0,
-                AllowUnassociatedTargets=False,
-            )["WindowId"]
-            target_id = ssm.register_target_with_maintenance_window(
-                WindowId=window_id,
-                ResourceType="INSTANCE",
-                Targets=[{"Key": "InstanceIds", "Values": [f"i-{n:017x}" for n in range(10)]}],
-            )["WindowTargetId"]
-            for priority in (1, 2, 3):
-                ssm.register_task_with_maintenance_window(
-                    WindowId=window_id,
-                    Targets=[{"Key": "WindowTargetIds", "Values": [target_id]}],
-                    TaskArn="AWS-RunShellScript",
-                    TaskType="RUN_COMMAND",
-                    TaskInvocationParameters={"RunCommand": {"Parameters": {"commands": ["uptime"]}}},
-                    Priority=priority,
-                    MaxConcurrency="5",
-                    MaxErrors="1",
-                )
+            hourly_window(ssm)
         else:
             ssm.create_maintenance_window(
                 Name="rate5", Schedule="rate(5 minutes)", Duration=1, Cutoff=0, AllowUnassociatedTargets=True
