@@ -42,8 +42,6 @@ _TICK = timedelta(microseconds=1)
 _SEQ = attrgetter("seq")
 _ORDER = itemgetter(0, 1)
 _FOR_TARGET = "DescribeMaintenanceWindowsForTarget"
-#: The stream key of the one window of a schedule by ``WindowId``.
-_ALONE = "alone"
 Lists = list[tuple[int, Members]]  # lists of the naming index, each marked 0 (sure) or 1 (to be checked)
 
 
@@ -72,9 +70,10 @@ class ScheduleOperations:
         )
 
     def describe_maintenance_window_schedule(self, state: RegionState, params: Params) -> Result:
+        window: Window | None = None
+        naming: Naming | None = None
         if params.get("WindowId"):
             window = state.window(params["WindowId"])
-            naming = Naming([{_ALONE: [window]}] if window.enabled else [], [], None)
         elif params.get("Targets"):
             if not params.get("ResourceType"):
                 raise ValidationException("ResourceType must be specified together with Targets")
@@ -88,7 +87,13 @@ class ScheduleOperations:
             resume = _read_token(params["NextToken"])
             start = max(start, resume[0])
         limit = min(params.get("MaxResults") or DEFAULT_PAGE, MAX_PAGE)
-        runs = _merged_runs(naming, start - _TICK, resume)
+        runs: Iterator[tuple[datetime, int, Window]]
+        if naming is not None:
+            runs = _merged_runs(naming, start - _TICK, resume)
+        elif window is not None and window.enabled:  # one window: its own runs, with no merge
+            runs = _window_runs(window, start - _TICK, resume)
+        else:
+            runs = iter(())
         if before is not None:
             runs = itertools.takewhile(lambda run: run[0] <= before, runs)
         page = list(itertools.islice(runs, limit + 1))
@@ -141,7 +146,7 @@ class Naming:
         for mark, found in ((0, self.sure), (1, self.unsure)):
             for streams in found:
                 for key, members in streams.items():
-                    if not enabled_only or key == _ALONE or (isinstance(key, tuple) and key[0]):
+                    if not enabled_only or (isinstance(key, tuple) and key[0]):
                         groups.setdefault(key, []).append((mark, members))
         return list(groups.values())
 
@@ -209,6 +214,17 @@ def windows_naming(state: RegionState, query: list[Params], resource_type: str) 
         )
 
     return Naming(sure + selected, unsure, check)
+
+
+def _window_runs(
+    window: Window, after: datetime, resume: tuple[datetime, int] | None
+) -> Iterator[tuple[datetime, int, Window]]:
+    """The runs of one window strictly after ``after``, without the run ``resume`` names (the last of the
+    page before), as :func:`_merged_runs` gives them for a single window."""
+    seq = window.seq
+    for instant in window.compiled.iter_after(after):
+        if resume is None or instant != resume[0] or seq > resume[1]:
+            yield instant, seq, window
 
 
 def _merged_runs(

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ssm_mw_mock import MaintenanceWindowsMock
 from tests.conftest import make_window
@@ -226,3 +228,41 @@ def test_windows_for_target_by_tag_and_by_task_instance(ssm: Any) -> None:
         Targets=[{"Key": "InstanceIds", "Values": ["i-0123456789abcdef0"]}], ResourceType="INSTANCE"
     )["WindowIdentities"]
     assert by_instance == [{"WindowId": direct, "Name": "direct"}]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    schedule=st.sampled_from(["cron(0 * ? * * *)", "rate(90 minutes)", "cron(30 2 ? * MON-FRI *)"]),
+    zone=st.sampled_from([None, "America/New_York", "Asia/Kolkata"]),
+    page_size=st.integers(min_value=1, max_value=7),
+)
+def test_schedule_listing_by_window_id_agrees_with_the_listing_by_its_target(
+    ssm: Any, schedule: str, zone: str | None, page_size: int
+) -> None:
+    # By WindowId the listing reads the one window's runs directly; by Targets it merges the run streams
+    # of every window naming the instance. For a window alone on its instance they must agree, page by page.
+    extra = {"ScheduleTimezone": zone} if zone else {}
+    window_id = make_window(ssm, Schedule=schedule, **extra)
+    node = "i-0123456789abcdef0"  # each example deletes its window, so the node is named by one window
+    ssm.register_target_with_maintenance_window(
+        WindowId=window_id, ResourceType="INSTANCE", Targets=[{"Key": "InstanceIds", "Values": [node]}]
+    )
+    paginator = ssm.get_paginator("describe_maintenance_window_schedule")
+    config = {"MaxItems": 25, "PageSize": page_size}
+    by_id = paginator.paginate(WindowId=window_id, PaginationConfig=config)
+    by_target = paginator.paginate(
+        Targets=[{"Key": "InstanceIds", "Values": [node]}], ResourceType="INSTANCE", PaginationConfig=config
+    )
+    listed = [run for page in by_id for run in page["ScheduledWindowExecutions"]]
+    assert len(listed) == 25
+    assert listed == [run for page in by_target for run in page["ScheduledWindowExecutions"]]
+    assert len({run["ExecutionTime"] for run in listed}) == 25  # each run once, none skipped at a page edge
+    ssm.delete_maintenance_window(WindowId=window_id)
+
+
+def test_schedule_listing_of_a_disabled_window_is_empty(ssm: Any) -> None:
+    window_id = make_window(ssm)
+    ssm.update_maintenance_window(WindowId=window_id, Enabled=False)
+    answer = ssm.describe_maintenance_window_schedule(WindowId=window_id)
+    assert answer["ScheduledWindowExecutions"] == []
+    assert "NextToken" not in answer
