@@ -90,6 +90,7 @@ class Backend(
         # Bumped by every change that could alter a task plan: plans are built once per change, not per run.
         self.generation = 0
         self._plans: dict[str, tuple[int, list[TaskPlan]]] = {}
+        self._next_times = {}  # NextExecutionTime per window id (api/windows.py)
         #: The Run Command and Automation index of each region that has one (api/runs.py).
         self.run_indexes: dict[tuple[str, str], RunIndex] = {}
         clock.subscribe(self._play)
@@ -191,6 +192,7 @@ class Backend(
             self._states.clear()
             self._ranks.clear()
             self._plans.clear()
+            self._next_times.clear()
             self.unresolved.clear()
             self.run_indexes.clear()
             self.alarms.clear()

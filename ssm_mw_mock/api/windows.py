@@ -142,7 +142,7 @@ class WindowOperations:
     clock: Clock
     simulator: Simulator
     ids: IdSource
-    #: ``NextExecutionTime`` per window id, made on first use (listings would compute it per item per call).
+    #: ``NextExecutionTime`` per window id (listings would compute it per item per call); the backend's.
     _next_times: dict[str, _NextTime]
 
     def _now(self) -> datetime:
@@ -153,10 +153,7 @@ class WindowOperations:
         if not window.enabled:
             return None
         now = self._now()
-        try:
-            cache = self._next_times
-        except AttributeError:
-            cache = self._next_times = {}
+        cache = self._next_times
         entry = cache.get(window.window_id)
         if (
             entry is not None
@@ -256,7 +253,7 @@ class WindowOperations:
     def delete_maintenance_window(self, state: RegionState, params: Params) -> Result:
         window = state.windows.pop(params["WindowId"], None)
         if window is not None:
-            getattr(self, "_next_times", {}).pop(params["WindowId"], None)
+            self._next_times.pop(params["WindowId"], None)
             state.naming.drop_window(window)
             self.simulator.window_deleted(params["WindowId"])
             forget_history(state, params["WindowId"])
