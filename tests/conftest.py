@@ -78,3 +78,19 @@ def make_window(ssm: Any, **overrides: Any) -> str:
     params.update(overrides)
     window_id: str = ssm.create_maintenance_window(**params)["WindowId"]
     return window_id
+
+
+def command_window(ssm: Any, instance: str) -> str:
+    """A window that sends one Run Command command to ``instance`` every Monday at 02:00; its id."""
+    window_id = make_window(
+        ssm, Name="nightly", Schedule="cron(0 2 ? * MON *)", AllowUnassociatedTargets=True
+    )
+    ssm.register_task_with_maintenance_window(
+        WindowId=window_id,
+        TaskArn="AWS-RunShellScript",
+        TaskType="RUN_COMMAND",
+        Targets=[{"Key": "InstanceIds", "Values": [instance]}],
+        MaxConcurrency="1",
+        MaxErrors="1",
+    )
+    return window_id

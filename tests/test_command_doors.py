@@ -14,6 +14,7 @@ from moto import mock_aws
 from ssm_mw_mock import MaintenanceWindowsMock
 from ssm_mw_mock.server import ThreadedServer
 from tests.aio_support import REGION, Guard, guard, make_client, no_network  # noqa: F401 (fixtures)
+from tests.conftest import command_window
 from tests.test_requests import signed_call
 
 NOW = "2024-03-04T00:00:00Z"
@@ -23,17 +24,7 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 
 def run_window(ssm: Any, advance: Any) -> str:
     """A window that sends one command to I1 at 02:00; returns that command's id."""
-    window_id = ssm.create_maintenance_window(
-        Name="nightly", Schedule="cron(0 2 ? * MON *)", Duration=3, Cutoff=1, AllowUnassociatedTargets=True
-    )["WindowId"]
-    ssm.register_task_with_maintenance_window(
-        WindowId=window_id,
-        TaskArn="AWS-RunShellScript",
-        TaskType="RUN_COMMAND",
-        Targets=[{"Key": "InstanceIds", "Values": [I1]}],
-        MaxConcurrency="1",
-        MaxErrors="1",
-    )
+    command_window(ssm, I1)
     advance()
     [command] = ssm.list_commands()["Commands"]
     command_id: str = command["CommandId"]

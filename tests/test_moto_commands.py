@@ -17,6 +17,7 @@ from moto import mock_aws
 from moto.ssm.models import SimpleSystemManagerBackend
 
 from ssm_mw_mock import MaintenanceWindowsMock
+from tests.conftest import command_window
 
 NOW = "2024-03-04T00:00:00Z"
 I1 = "i-00000000000000001"
@@ -47,17 +48,7 @@ def both() -> Iterator[MaintenanceWindowsMock]:
 
 def run_window(ssm: Any, mw: MaintenanceWindowsMock) -> str:
     """A window that sends one command to I1 at 02:00; returns that command's id."""
-    window_id = ssm.create_maintenance_window(
-        Name="nightly", Schedule="cron(0 2 ? * MON *)", Duration=3, Cutoff=1, AllowUnassociatedTargets=True
-    )["WindowId"]
-    ssm.register_task_with_maintenance_window(
-        WindowId=window_id,
-        TaskArn="AWS-RunShellScript",
-        TaskType="RUN_COMMAND",
-        Targets=[{"Key": "InstanceIds", "Values": [I1]}],
-        MaxConcurrency="1",
-        MaxErrors="1",
-    )
+    window_id = command_window(ssm, I1)
     mw.clock.advance(hours=3)
     [execution] = ssm.describe_maintenance_window_executions(WindowId=window_id)["WindowExecutions"]
     [task] = ssm.describe_maintenance_window_execution_tasks(
