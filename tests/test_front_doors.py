@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from botocore.endpoint import Endpoint
 from botocore.exceptions import ClientError
 from botocore.session import Session
@@ -30,6 +31,8 @@ ORIGINALS = (
     Endpoint.__dict__["_send"],
     RequestSigner.__dict__["sign"],
     Session.__dict__["get_credentials"],
+    BaseClient.__dict__["_make_request"],
+    BaseClient.__dict__["_convert_to_request_dict"],
 )
 
 
@@ -39,6 +42,8 @@ def _patched_now() -> tuple[Any, ...]:
         Endpoint.__dict__["_send"],
         RequestSigner.__dict__["sign"],
         Session.__dict__["get_credentials"],
+        BaseClient.__dict__["_make_request"],
+        BaseClient.__dict__["_convert_to_request_dict"],
     )
 
 
@@ -519,6 +524,69 @@ def test_calls_that_are_not_ours_are_refused_by_name(
     assert excinfo.value.operation_name == name
 
 
+def test_user_agent_is_left_out_of_maintenance_window_requests_only() -> None:
+    """The door answers a maintenance-window call before a request is built, so it leaves out the
+    User-Agent header botocore would compose for the wire; a ``before-call`` handler sees every other
+    header, and every other call (refused here, or moto's) keeps its User-Agent."""
+    seen: list[tuple[str, str | None]] = []
+
+    def spy(model: Any, params: dict[str, Any], **kwargs: Any) -> None:
+        seen.append((model.name, params["headers"].get("User-Agent")))
+
+    with mock_maintenance_windows():
+        ssm = _client()
+        ssm.meta.events.register("before-call", spy)
+        window_id = _create(ssm)
+        ssm.describe_maintenance_windows()
+        ssm.add_tags_to_resource(ResourceType="MaintenanceWindow", ResourceId=window_id, Tags=[])
+        with pytest.raises(ClientError):
+            ssm.get_parameter(Name="p")
+    assert [name for name, _ in seen] == [
+        "CreateMaintenanceWindow",
+        "DescribeMaintenanceWindows",
+        "AddTagsToResource",
+        "GetParameter",
+    ]
+    assert [agent for _, agent in seen[:2]] == [None, None]
+    assert all(agent is not None and agent.startswith("Boto3/") for _, agent in seen[2:]), seen
+    # Stopped, the same client's maintenance-window requests carry it again (stopped before they leave).
+
+    def stop(**kwargs: Any) -> None:
+        raise RuntimeError("stopped before the network")
+
+    ssm.meta.events.register("before-call", stop)
+    with pytest.raises(RuntimeError, match="stopped before the network"):
+        ssm.describe_maintenance_windows()
+    assert seen[-1][0] == "DescribeMaintenanceWindows"
+    assert str(seen[-1][1]).startswith("Boto3/")
+
+
+def test_a_mocked_call_emits_botocore_events_up_to_before_call_and_after_call() -> None:
+    """docs/architecture.md: the events of a request on its way to the network are not emitted."""
+    events = [
+        "provide-client-params",
+        "before-parameter-build",
+        "before-call",
+        "request-created",
+        "before-sign",
+        "before-send",
+        "needs-retry",
+        "after-call",
+    ]
+    seen: list[str] = []
+    with mock_maintenance_windows():
+        ssm = _client()
+        for event in events:
+            ssm.meta.events.register(f"{event}.ssm", lambda event_name, **kwargs: seen.append(event_name))
+        ssm.describe_maintenance_windows()
+    assert [name.split(".")[0] for name in seen] == [
+        "provide-client-params",
+        "before-parameter-build",
+        "before-call",
+        "after-call",
+    ]
+
+
 def test_every_maintenance_window_and_tag_operation_is_served() -> None:
     from ssm_mw_mock.api.operations import RUN_READS, TAG_OPERATIONS, window_operations
 
@@ -579,6 +647,7 @@ def test_coexists_with_moto_started_second() -> None:
 def test_after_moto_and_mock_stop_nothing_answers(tmp_path: Path) -> None:
     code = """
 import json, boto3
+from botocore.client import BaseClient
 from botocore.endpoint import Endpoint
 from moto import mock_aws
 from ssm_mw_mock import mock_maintenance_windows

@@ -465,10 +465,17 @@ def _declared(operation: str) -> set[str]:
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(ssm_mw_mock.__file__)) + os.sep
 
 
+#: The door's wrappers of botocore's own steps (``doors/patching.py``): botocore's serializer fails inside
+#: ``_convert_to_request_dict``, which the door wraps only to leave out the User-Agent header.
+_DELEGATING = {"_convert_to_request_dict", "_make_request"}
+
+
 def _through_the_mock(error: BaseException) -> bool:
-    """Whether ``error`` was raised in, or passed through, ssm_mw_mock's code."""
+    """Whether ``error`` was raised in, or passed through, ssm_mw_mock's code (other than the door's
+    wrappers that hand botocore's own steps back to botocore)."""
     return any(
         os.path.abspath(frame.filename).startswith(_PACKAGE_DIR)
+        and not (frame.filename.endswith("patching.py") and frame.name in _DELEGATING)
         for frame in traceback.extract_tb(error.__traceback__)
     )
 

@@ -216,7 +216,7 @@ class TargetOperations:
         window = state.window(params["WindowId"])
         keep = matcher(params, _TARGET_FILTERS)
         listing = f"DescribeMaintenanceWindowTargets/{window.window_id}"
-        page, token = paginate(list(window.targets.values()), params, listing, 50, keep=keep)
+        page, token = paginate(window.targets.values(), params, listing, 50, keep=keep)
         return page_result("Targets", [shapes.view(t, "MaintenanceWindowTarget") for t in page], token)
 
     def deregister_target_from_maintenance_window(self, state: RegionState, params: Params) -> Result:

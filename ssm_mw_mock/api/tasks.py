@@ -222,7 +222,7 @@ class TaskOperations:
         window = state.window(params["WindowId"])
         keep = matcher(params, _TASK_FILTERS)
         listing = f"DescribeMaintenanceWindowTasks/{window.window_id}"
-        page, token = paginate(list(window.tasks.values()), params, listing, 50, keep=keep)
+        page, token = paginate(window.tasks.values(), params, listing, 50, keep=keep)
         return page_result("Tasks", [shapes.view(t, "MaintenanceWindowTask") for t in page], token)
 
     def deregister_task_from_maintenance_window(self, state: RegionState, params: Params) -> Result:

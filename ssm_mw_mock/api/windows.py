@@ -261,21 +261,21 @@ class WindowOperations:
 
     def describe_maintenance_windows(self, state: RegionState, params: Params) -> Result:
         prefixes: list[tuple[str, ...]] = []
-        states: list[frozenset[bool]] = []
+        allowed = {True, False}  # the Enabled values every Enabled filter accepts
+        filtered = False
         for key, values in filters(params, _WINDOW_FILTERS):
+            filtered = True
             if key == "Name":
                 prefixes.append(tuple(values))
             else:
-                states.append(frozenset(_read_bool(v) for v in values))
+                allowed &= {_read_bool(v) for v in values}
 
         def passes(window: Window) -> bool:
-            return all(window.name.startswith(p) for p in prefixes) and all(
-                window.enabled in wanted for wanted in states
-            )
+            return window.enabled in allowed and all(map(window.name.startswith, prefixes))
 
-        keep = passes if prefixes or states else None
-        windows = list(state.windows.values())
-        page, token = paginate(windows, params, "DescribeMaintenanceWindows", default_max=50, keep=keep)
+        keep = passes if filtered else None
+        listing = "DescribeMaintenanceWindows"
+        page, token = paginate(state.windows.values(), params, listing, default_max=50, keep=keep)
         items = [self._window_result(state, w, "DescribeMaintenanceWindows") for w in page]
         return page_result("WindowIdentities", items, token)
 

@@ -114,8 +114,10 @@ def _install() -> None:
     _originals["sign"] = RequestSigner.__dict__["sign"]
     _originals["get_credentials"] = Session.__dict__["get_credentials"]
     _originals["_make_request"] = BaseClient.__dict__["_make_request"]
+    _originals["_convert_to_request_dict"] = BaseClient.__dict__["_convert_to_request_dict"]
     _originals["_assert_enabled"] = IMDSFetcher.__dict__["_assert_enabled"]
     BaseClient._make_request = _make_request
+    BaseClient._convert_to_request_dict = _convert_to_request_dict
     IMDSFetcher._assert_enabled = _imds_disabled
     Endpoint._send_request = _send_request
     Endpoint._send = _send
@@ -136,6 +138,7 @@ def _uninstall() -> None:
     RequestSigner.sign = _originals.pop("sign")
     Session.get_credentials = _originals.pop("get_credentials")
     BaseClient._make_request = _originals.pop("_make_request")
+    BaseClient._convert_to_request_dict = _originals.pop("_convert_to_request_dict")
     IMDSFetcher._assert_enabled = _originals.pop("_assert_enabled")
     saved = _saved_region.pop()
     if saved is None:
@@ -225,6 +228,27 @@ def _make_request(
     # The endpoint knows nothing of the client; its credentials are on its signer.
     context[SIGNER_KEY] = self._request_signer
     return _originals["_make_request"](self, operation_model, request_dict, context)
+
+
+def _convert_to_request_dict(
+    self: BaseClient,
+    api_params: dict[str, Any],
+    operation_model: OperationModel,
+    endpoint_url: str,
+    context: dict[str, Any] | None = None,
+    headers: dict[str, Any] | None = None,
+    set_user_agent_header: bool = True,
+) -> dict[str, Any]:
+    # A maintenance-window operation is answered before a request is built (``_send_request``), so the
+    # User-Agent header, which botocore composes anew for every call (about a fifth of a simple call's
+    # cost here), would never be sent: it is left out of the request dict. Other calls keep it.
+    if set_user_agent_header and current() is not None and routing.always_ours(operation_model):
+        set_user_agent_header = False
+    convert = _originals.get("_convert_to_request_dict", BaseClient._convert_to_request_dict)
+    request_dict: dict[str, Any] = convert(
+        self, api_params, operation_model, endpoint_url, context, headers, set_user_agent_header
+    )
+    return request_dict
 
 
 def _send(self: Endpoint, request: Any) -> Any:

@@ -44,6 +44,8 @@ from ..wire import protocol
 from . import moto
 
 if TYPE_CHECKING:
+    from botocore.model import OperationModel
+
     from ..api.backend import Backend
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,14 @@ def is_ours(operation: str, params: dict[str, Any] | None) -> bool:
     if not isinstance(resource_type, str):
         return True  # not even a string (a list, a number): ours to refuse with SerializationException
     return resource_type == "MaintenanceWindow" or resource_type not in taggable_types()
+
+
+def always_ours(operation_model: OperationModel) -> bool:
+    """Whether botocore's ``operation_model`` is one the mock answers whatever its members say: a
+    maintenance-window operation of SSM (a tag call or a Run Command read may go to moto)."""
+    return (
+        operation_model.service_model.endpoint_prefix == "ssm" and operation_model.name in window_operations()
+    )
 
 
 def is_discovery(params: dict[str, Any] | None) -> bool:

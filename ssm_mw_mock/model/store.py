@@ -141,7 +141,7 @@ _SEQ = attrgetter("seq")
 
 
 def paginate(
-    items: Sequence[S],
+    items: Iterable[S],
     params: dict[str, Any],
     listing: str,
     default_max: int,
@@ -151,25 +151,25 @@ def paginate(
     """One page of ``items`` (in ``seq`` order) after ``NextToken``, at most ``MaxResults`` long.
 
     The token names the listing and the last ``seq`` returned, so deleting items between pages never
-    skips or repeats one. It is found by bisection; with ``keep`` (the listing's filters) the items after
-    it are tested one by one only until the page and one more match are found, so a page costs the page
+    skips or repeats one. ``items`` may be a sequence or any iterable in ``seq`` order (a dict's values):
+    a first page reads only the items it needs, and a page after a token finds its start by bisection
+    (an iterable that is not a sequence is listed first). With ``keep`` (the listing's filters) the items
+    are tested one by one only until the page and one more match are found, so a page costs the page
     plus the items scanned for it, never the whole listing.
     """
     limit = params.get("MaxResults") or default_max
     token = params.get("NextToken")
-    start = bisect_right(items, read_token(token, listing), key=_SEQ) if token else 0
-    if keep is None:
-        page = list(items[start : start + limit])
-        more = start + limit < len(items)
+    if token:
+        ordered = items if isinstance(items, Sequence) else list(items)
+        rest: Iterator[S] = itertools.islice(
+            ordered, bisect_right(ordered, read_token(token, listing), key=_SEQ), None
+        )
     else:
-        page = []
-        more = False
-        for item in itertools.islice(items, start, None):
-            if keep(item):
-                if len(page) == limit:
-                    more = True
-                    break
-                page.append(item)
+        rest = iter(items)
+    if keep is not None:
+        rest = filter(keep, rest)
+    page = list(itertools.islice(rest, limit))
+    more = len(page) == limit and next(rest, None) is not None
     return page, (make_token(listing, page[-1].seq) if more and page else None)
 
 
