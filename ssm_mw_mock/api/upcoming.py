@@ -97,20 +97,12 @@ class ScheduleOperations:
         if before is not None:
             runs = itertools.takewhile(lambda run: run[0] <= before, runs)
         page = list(itertools.islice(runs, limit + 1))
-        texts: dict[tuple[datetime, str | None], str] = {}  # windows due together share their text
-
-        def text(instant: datetime, timezone: str | None) -> str:
-            known = texts.get((instant, timezone))
-            if known is None:
-                known = texts[instant, timezone] = format_execution_time(instant, timezone)
-            return known
-
         result: Result = {
             "ScheduledWindowExecutions": [
                 {
                     "WindowId": window.window_id,
                     "Name": window.name,
-                    "ExecutionTime": text(instant, window.schedule_timezone),
+                    "ExecutionTime": format_execution_time(instant, window.schedule_timezone),
                 }
                 for instant, _, window in page[:limit]
             ]

@@ -112,19 +112,16 @@ def require_aware(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)
 def format_execution_time(instant: datetime, timezone: str | None) -> str:
     """Render ``instant`` in the window's zone as SSM does: Java ``OffsetDateTime.toString()``.
 
     Seconds appear only when non-zero, the fraction only when non-zero (3 or 6 digits), and the offset is
     ``Z`` when zero: ``2024-03-05T16:00Z``, ``2019-10-20T05:34:56-07:00``, ``2020-02-12T23:19:20.596Z``.
     The text depends only on the instant and the zone, so the last few thousand are remembered: a
-    schedule listing asked again (a paginator, a poll) meets the same runs.
+    schedule listing asked again (a paginator, a poll) meets the same runs, and windows due together
+    share one text.
     """
-    return _formatted(instant, timezone)
-
-
-@lru_cache(maxsize=4096)
-def _formatted(instant: datetime, timezone: str | None) -> str:
     local = require_aware(instant, "instant").astimezone(zone(timezone))
     text = f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
     if local.second or local.microsecond:
