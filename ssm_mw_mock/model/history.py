@@ -13,6 +13,7 @@ import json
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring_ascii
 from typing import TYPE_CHECKING, Any
 
 from ..lazy_re import LazyPattern
@@ -157,21 +158,14 @@ class Invocation:
     @property
     def wire_parameters(self) -> str:
         """``Parameters`` as SSM shows it: a JSON string (for Run Command, the command it sent)."""
+        plan = self.task.plan
+        if plan.command_parts is not None:  # the same command for every target but its instance id
+            head, tail = plan.command_parts
+            target_id = self.target_id
+            return f"{head}[{encode_basestring_ascii(target_id)}]{tail}" if target_id else f"{head}[]{tail}"
         params = self.parameters
         if self.task_type == "RUN_COMMAND":
-            run = params
-            command: dict[str, Any] = {
-                "comment": run.get("Comment", ""),
-                "documentName": self.task_arn,
-                "instanceIds": [self.target_id] if self.target_id else [],
-                "maxConcurrency": self.task.max_concurrency,
-                "maxErrors": self.task.max_errors,
-                "parameters": run.get("Parameters", {}),
-                "timeoutSeconds": run.get("TimeoutSeconds", 600),
-            }
-            if run.get("DocumentVersion"):
-                command["documentVersion"] = run["DocumentVersion"]
-            return json.dumps(command, sort_keys=True, separators=(",", ":"), default=str)
+            return run_command_text(plan, params, self.target_id)
         return json.dumps(params, sort_keys=True, separators=(",", ":"), default=_blob_text)
 
 
@@ -200,6 +194,16 @@ class TaskPlan:
     targets: tuple[TargetRef, ...] | None  # None: a targetless task, run once
     template: dict[str, Any] = field(repr=False)  # the task's invocation parameters, before substitution
     task_parameters: list[dict[str, Any]]  # TaskParameters as GetMaintenanceWindowExecutionTask shows them
+    #: A Run Command task's command text before and after its ``instanceIds`` list, when no pseudo
+    #: parameter makes one invocation's command differ from another's but in the instance: made with the
+    #: plan, so a page of invocations writes no JSON.
+    command_parts: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.task_type == "RUN_COMMAND" and not _mentions_pseudo(self.template):
+            head, mark, tail = run_command_text(self, self.template, _MARK).partition(_MARKED)
+            if mark:
+                object.__setattr__(self, "command_parts", (head + '"instanceIds":', tail))
 
     @property
     def window_task_id(self) -> str:
@@ -397,6 +401,41 @@ def substitute(value: Any, pseudo: dict[str, str]) -> Any:
     if isinstance(value, list):
         return [substitute(v, pseudo) for v in value]
     return value
+
+
+#: A stand-in instance id, to find where ``instanceIds`` goes: only the members sorted before it (the
+#: comment, document name and version, all strings, whose quotes JSON escapes) precede it.
+_MARK = "mark"
+_MARKED = f'"instanceIds":["{_MARK}"]'
+
+
+def run_command_text(plan: TaskPlan, run: dict[str, Any], target_id: str | None) -> str:
+    """The command a Run Command invocation sent, as its ``Parameters`` show it: sorted compact JSON."""
+    command: dict[str, Any] = {
+        "comment": run.get("Comment", ""),
+        "documentName": plan.task_arn,
+        "instanceIds": [target_id] if target_id else [],
+        "maxConcurrency": plan.max_concurrency,
+        "maxErrors": plan.max_errors,
+        "parameters": run.get("Parameters", {}),
+        "timeoutSeconds": run.get("TimeoutSeconds", 600),
+    }
+    if run.get("DocumentVersion"):
+        command["documentVersion"] = run["DocumentVersion"]
+    return json.dumps(command, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _mentions_pseudo(value: Any) -> bool:
+    """Whether :func:`substitute` could change ``value`` (a ``{{`` in any string or bytes of it)."""
+    if isinstance(value, str):
+        return "{{" in value
+    if isinstance(value, bytes):
+        return b"{{" in value
+    if isinstance(value, dict):
+        return any(_mentions_pseudo(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_pseudo(v) for v in value)
+    return False
 
 
 def _blob_text(value: Any) -> Any:
