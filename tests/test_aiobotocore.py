@@ -150,6 +150,53 @@ async def test_moto_active_too_is_refused_naming_moto(make_client: Any, no_netwo
 
 
 @pytest.mark.asyncio
+async def test_beside_moto_the_account_is_the_one_moto_gives_the_keys(
+    make_client: Any, no_network: Guard
+) -> None:
+    """An aiobotocore client with a role's keys sees that account's windows, as a boto3 client does."""
+    from moto import mock_aws
+
+    with mock_aws(), mock_maintenance_windows() as mw:
+        sts = boto3.client("sts", region_name=REGION)
+        role = "arn:aws:iam::111111111111:role/patcher"
+        keys = sts.assume_role(RoleArn=role, RoleSessionName="patching")["Credentials"]
+        assumed = {
+            "aws_access_key_id": keys["AccessKeyId"],
+            "aws_secret_access_key": keys["SecretAccessKey"],
+            "aws_session_token": keys["SessionToken"],
+        }
+        async with make_client(**assumed) as theirs, make_client() as default:
+            their_window = await create_window(theirs, "theirs")
+            default_window = await create_window(default, "default")
+            seen = [w["WindowId"] for w in (await theirs.describe_maintenance_windows())["WindowIdentities"]]
+        ssm = boto3.client("ssm", region_name=REGION, **assumed)
+        assert [w["WindowId"] for w in ssm.describe_maintenance_windows()["WindowIdentities"]] == seen
+        assert seen == [their_window]
+        assert set(mw.backend.state("111111111111", REGION).windows) == {their_window}
+        assert set(mw.backend.state("123456789012", REGION).windows) == {default_window}
+
+
+@pytest.mark.asyncio
+async def test_beside_moto_moto_account_id_names_the_account(
+    make_client: Any, no_network: Guard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto import mock_aws
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "333333333333")
+    with mock_aws(), mock_maintenance_windows() as mw:
+        async with make_client() as client:
+            window_id = await create_window(client)
+        assert set(mw.backend.state("333333333333", REGION).windows) == {window_id}
+        assert boto3.client("ssm", region_name=REGION).get_maintenance_window(WindowId=window_id)["Name"] == (
+            "nightly"
+        )
+    with mock_maintenance_windows() as alone:  # without moto the mock's own account, whatever the variable
+        async with make_client() as client:
+            window_id = await create_window(client)
+        assert set(alone.backend.state(alone.account_id, REGION).windows) == {window_id}
+
+
+@pytest.mark.asyncio
 async def test_moto_alone_cannot_answer_aiobotocore(no_network: Guard) -> None:
     """Why the door refuses instead of handing over to moto; if moto learns aiobotocore, revisit that."""
     from moto import mock_aws

@@ -78,15 +78,19 @@ async def test_fixture_in_async_test_under_anyio(mw_mock: MaintenanceWindowsMock
 
 def test_patches_are_removed_when_the_last_mock_stops() -> None:
     endpoint_class = sys.modules["aiobotocore.endpoint"].AioEndpoint
+    client_class = sys.modules["aiobotocore.client"].AioBaseClient
     original = endpoint_class.__dict__["_send_request"]
+    original_make_request = client_class.__dict__["_make_request"]
     with MaintenanceWindowsMock(), MaintenanceWindowsMock():
         assert aio.patched() == [
+            "AioBaseClient._make_request",
             "AioEndpoint._send",
             "AioEndpoint._send_request",
             "AioSession.get_credentials",
         ]
     assert aio.patched() == []
     assert endpoint_class.__dict__["_send_request"] is original
+    assert client_class.__dict__["_make_request"] is original_make_request
 
 
 def test_aiobotocore_imported_after_the_mock_started() -> None:
@@ -123,7 +127,8 @@ def test_aiobotocore_imported_after_the_mock_started() -> None:
     assert done.stdout.splitlines() == [
         "imported by the mock: False",
         "answered: late",
-        "patched: ['AioEndpoint._send', 'AioEndpoint._send_request', 'AioSession.get_credentials']",
+        "patched: ['AioBaseClient._make_request', 'AioEndpoint._send', 'AioEndpoint._send_request', "
+        "'AioSession.get_credentials']",
         "patched after stop: []",
         "finder left: False",
         "answered again: late",

@@ -11,6 +11,10 @@ aiobotocore's classes the same way:
   moto cannot answer aiobotocore clients (it hands botocore a synchronous response, which aiobotocore
   cannot await: aiobotocore issue #755), rather than letting the call fall through to the network.
 - ``AioEndpoint._send``: refuses, so nothing reaches the network even by another path.
+- ``AioBaseClient._make_request``: leaves the client's request signer in the request context, as the
+  botocore door does, so that while moto's ``mock_aws`` is active a maintenance-window call gets the
+  account moto gives the client's access key (``doors/moto.account_of``), the same account a boto3
+  client with those credentials gets: both see the same windows.
 - ``AioSession.get_credentials``: a session that has not loaded credentials yet gets fake ones (not
   cached) instead of running aiobotocore's credential chain, which reads the user's files and probes the
   EC2 instance-metadata endpoint. Credentials a session already holds are kept.
@@ -20,8 +24,8 @@ window call of a client holding real credentials is never signed, and nothing el
 
 aiobotocore is optional and is never imported by this module. If it is already imported when the first
 mock starts, its classes are patched then; otherwise a finder on ``sys.meta_path`` (present only while a
-mock is active) patches ``aiobotocore.endpoint`` and ``aiobotocore.session`` as soon as they are first
-imported. The last mock's stop restores the classes and removes the finder.
+mock is active) patches ``aiobotocore.endpoint``, ``aiobotocore.session`` and ``aiobotocore.client`` as
+soon as they are first imported. The last mock's stop restores the classes and removes the finder.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from botocore.endpoint import Endpoint
 from botocore.exceptions import ClientError
 
 from ..wire import protocol
-from . import patching, routing
+from . import moto, patching, routing
 from .routing import REFUSED_CODE, Route
 
 if TYPE_CHECKING:
@@ -47,6 +51,9 @@ if TYPE_CHECKING:
 
 ENDPOINT_MODULE = "aiobotocore.endpoint"
 SESSION_MODULE = "aiobotocore.session"
+CLIENT_MODULE = "aiobotocore.client"
+#: The modules patched, the class in each, and what replaces which of its attributes (filled below).
+_PATCHES: dict[str, tuple[str, dict[str, Callable[..., Any]]]] = {}
 
 _lock = threading.RLock()
 _installed = False
@@ -62,7 +69,7 @@ def install() -> None:
         if _installed:
             return
         _installed = True
-        for name in (ENDPOINT_MODULE, SESSION_MODULE):
+        for name in _PATCHES:
             module = sys.modules.get(name)
             if module is not None:
                 _patch(name, module)
@@ -92,16 +99,13 @@ def _patch(name: str, module: ModuleType) -> None:
     with _lock:
         if not _installed:
             return
-        replacements: dict[str, Callable[..., Any]]
-        if name == ENDPOINT_MODULE:
-            cls = getattr(module, "AioEndpoint", None)
-            replacements = {"_send_request": _send_request, "_send": _send}
-        else:
-            cls = getattr(module, "AioSession", None)
-            replacements = {"get_credentials": _get_credentials}
+        class_name, replacements = _PATCHES[name]
+        cls = getattr(module, class_name, None)
         if cls is None:  # a module still half-imported by another thread; nothing to patch yet
             return
         for attribute, replacement in replacements.items():
+            if attribute not in cls.__dict__:  # an aiobotocore without it: botocore's, which the door patches
+                continue
             if (cls, attribute) not in _originals:
                 _originals[cls, attribute] = cls.__dict__[attribute]
                 setattr(cls, attribute, replacement)
@@ -113,7 +117,7 @@ class _PatchOnImport:  # an importlib.abc.MetaPathFinder; not subclassed, to kee
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        if fullname not in (ENDPOINT_MODULE, SESSION_MODULE):
+        if fullname not in _PATCHES:
             return None
         for finder in list(sys.meta_path):
             find_spec = getattr(finder, "find_spec", None)
@@ -164,8 +168,12 @@ async def _send_request(self: Any, request_dict: dict[str, Any], operation_model
         service_model.endpoint_prefix, name, request_dict.get("body"), mock.backend.owns_run
     )
     if decision.route is Route.OURS:
-        region = request_dict["context"].get("client_region") or patching.DEFAULT_REGION
-        status, body = routing.dispatch(mock.backend, name, decision, region, mock.account_id)
+        context = request_dict["context"]
+        region = context.get("client_region") or patching.DEFAULT_REGION
+        account = mock.account_id
+        if moto.active():
+            account = moto.account_of(await _access_key(context.get(patching.SIGNER_KEY)))
+        status, body = routing.dispatch(mock.backend, name, decision, region, account)
         return _respond(self, request_dict, operation_model, status, body)
     if decision.route is Route.MOTO:
         message = (
@@ -209,6 +217,30 @@ def _respond(
     return http, parsed
 
 
+async def _access_key(signer: Any) -> str | None:
+    """The access key id an aiobotocore ``AioRequestSigner`` would sign with, or None.
+
+    aiobotocore's refreshable credentials give their keys only through the coroutine
+    ``get_frozen_credentials`` (which refreshes them first, as signing would).
+    """
+    credentials = getattr(signer, "_credentials", None)
+    if credentials is None:
+        return None
+    frozen = await credentials.get_frozen_credentials()
+    key: str | None = frozen.access_key
+    return key
+
+
+async def _make_request(
+    self: Any, operation_model: OperationModel, request_dict: dict[str, Any], request_context: dict[str, Any]
+) -> Any:
+    # The endpoint knows nothing of the client; its credentials are on its signer (as in doors/patching).
+    request_context[patching.SIGNER_KEY] = self._request_signer
+    return await _original(CLIENT_MODULE, "AioBaseClient", "_make_request")(
+        self, operation_model, request_dict, request_context
+    )
+
+
 async def _send(self: Any, request: Any) -> Any:
     if patching.current() is None:
         return await _original(ENDPOINT_MODULE, "AioEndpoint", "_send")(self, request)
@@ -245,4 +277,11 @@ def _fake() -> Any:
     return _fake_credentials[0]
 
 
+_PATCHES.update(
+    {
+        ENDPOINT_MODULE: ("AioEndpoint", {"_send_request": _send_request, "_send": _send}),
+        SESSION_MODULE: ("AioSession", {"get_credentials": _get_credentials}),
+        CLIENT_MODULE: ("AioBaseClient", {"_make_request": _make_request}),
+    }
+)
 patching.add_companion(install, uninstall)
