@@ -43,7 +43,7 @@ from typing import Any, Protocol
 from . import dashboard
 from .doors.endpoint import Reply, nests_too_deep
 from .engine.outcomes import Outcome
-from .loopback import is_loopback_host
+from .loopback import names_this_server
 from .mock import MaintenanceWindowsMock
 from .model.history import Invocation
 
@@ -268,7 +268,7 @@ def guard(method: str, path: str, headers: Headers, *, token: str | None, bound_
     """Refuse a control call a browser could have been tricked into sending; None lets it through."""
     host = headers.get("Host") or ""
     # No Host at all cannot come from a browser (they always send one), so only a named host is checked.
-    if token is None and host and not (is_loopback_host(host) or host.split(":", 1)[0] == bound_host):
+    if token is None and host and not names_this_server(host, bound_host):
         return _error(
             403,
             "Forbidden",

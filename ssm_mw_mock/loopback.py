@@ -1,7 +1,8 @@
 """What counts as "this machine" for server mode: loopback bind addresses and ``Host`` headers.
 
-The server warns when it listens beyond loopback, and the control API answers only requests whose
-``Host`` names this machine (against DNS rebinding); both ask this module.
+The server warns when it listens beyond loopback, and answers only requests whose ``Host`` names this
+machine (against DNS rebinding): its control API unless a token is set, and its SSM API while it listens
+on loopback. All of them ask this module.
 """
 
 from __future__ import annotations
@@ -54,3 +55,16 @@ def is_loopback_host(host: str) -> bool:
     elif name.count(":") == 1:
         name = name.split(":", 1)[0]
     return _is_loopback_name(name)
+
+
+def names_this_server(host: str, bound_host: str) -> bool:
+    """Whether a ``Host`` header names a server bound to ``bound_host``: a loopback name, or the bound
+    address itself (``name[:port]``, brackets around IPv6 addresses)."""
+    if is_loopback_host(host):
+        return True
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1:].split("]", 1)[0]
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    return name == bound_host.strip("[]").lower()

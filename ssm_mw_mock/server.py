@@ -35,7 +35,7 @@ from .doors import endpoint
 from .doors.endpoint import Reply
 from .engine.outcomes import HookError
 from .loopback import ExposedServerWarning as ExposedServerWarning  # raised here, so importable from here
-from .loopback import exposed_warning, is_ipv6, is_loopback
+from .loopback import exposed_warning, is_ipv6, is_loopback, names_this_server
 from .mock import MaintenanceWindowsMock
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,29 @@ class _Rejected(Exception):
         super().__init__(reply.status)
         self.reply = reply
         self.unread = unread  # body bytes still on the wire (None: unknown), swallowed after answering
+
+
+def _foreign_host(host: str | None, bound_host: str) -> Reply | None:
+    """Refuse an SSM call whose ``Host`` names another machine while the server listens on loopback.
+
+    A page whose name an attacker points at 127.0.0.1 (DNS rebinding) is same-origin with the server, so
+    the browser sends it ``X-Amz-Target`` without a pre-flight; its requests still name the page's host.
+    Loopback names, the bound address and SSM's own host names (a hosts-file entry sending
+    ``ssm.<region>.amazonaws.com`` here) are served; a request with no ``Host`` (never a browser's) too.
+    A server bound beyond loopback serves every name: other machines reach it by theirs.
+    """
+    if not host or not is_loopback(bound_host) or names_this_server(host, bound_host):
+        return None
+    name = host.strip()
+    if endpoint.SSM_HOST.fullmatch(name.split(":", 1)[0] if name.count(":") == 1 else name):
+        return None
+    return endpoint.json_reply(
+        403,
+        "Forbidden",
+        f"This ssm_mw_mock server listens on {bound_host} and answers only requests for this machine "
+        f"(localhost, 127.0.0.1, [::1]) or SSM's own host names; this one is for {host!r}. To serve other "
+        "names, listen on another address (--host).",
+    )
 
 
 class MaintenanceWindowsHTTPServer(ThreadingHTTPServer):
@@ -168,6 +191,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return refused
             reply = control.handle(mock, self.command, self.path, body)
         else:
+            refused = _foreign_host(self.headers.get("Host"), self.server.bound_host)
+            if refused is not None:
+                return refused
             reply = endpoint.answer(
                 mock.backend,
                 mock.account_id,

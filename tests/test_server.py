@@ -391,7 +391,7 @@ def test_server_unknown_http_method_on_control_path_is_405(server: ThreadedServe
 
 def test_server_huge_declared_body_is_refused_before_it_is_read(server: ThreadedServer) -> None:
     head = (
-        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
         f"Content-Length: {100 * MAX_BODY}\r\n\r\n"
     )
 
@@ -404,7 +404,7 @@ def test_server_huge_declared_body_is_refused_before_it_is_read(server: Threaded
 
 def test_server_huge_body_awaiting_100_continue_gets_413_instead(server: ThreadedServer) -> None:
     head = (
-        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
         f"Expect: 100-continue\r\nContent-Length: {MAX_BODY + 1}\r\n\r\n"
     )
 
@@ -417,7 +417,7 @@ def test_server_huge_body_awaiting_100_continue_gets_413_instead(server: Threade
 def test_server_small_body_awaiting_100_continue_is_served(server: ThreadedServer) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(
-            b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
+            b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSSM.DescribeMaintenanceWindows\r\n"
             b"Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
         )
         interim = sock.recv(1024)

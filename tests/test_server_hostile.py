@@ -290,6 +290,73 @@ def test_control_request_without_a_host_header_is_answered(server: ThreadedServe
     assert answer.endswith(b'{"now": "2024-03-04T00:00:00Z"}')
 
 
+SSM_CREATE = {
+    "Content-Type": "application/x-amz-json-1.1",
+    "X-Amz-Target": "AmazonSSM.CreateMaintenanceWindow",
+}
+WINDOW_BODY = json.dumps(
+    {
+        "Name": "rebound",
+        "Schedule": "rate(1 day)",
+        "Duration": 2,
+        "Cutoff": 1,
+        "AllowUnassociatedTargets": True,
+    }
+).encode()
+
+
+def _windows(server: ThreadedServer) -> list[str]:
+    state = server.mock.backend.read_state(server.mock.account_id, "us-east-1")
+    return list(state.windows)
+
+
+def test_ssm_api_foreign_host_on_a_loopback_server_is_403_and_changes_nothing(server: ThreadedServer) -> None:
+    """DNS rebinding: a page whose name now resolves to 127.0.0.1 is same-origin with the server, so its
+    browser sends X-Amz-Target without a pre-flight; the Host it names is the page's."""
+    headers = {**SSM_CREATE, "Host": "attacker.example:8765", "Origin": "http://attacker.example:8765"}
+    status, _, payload = call(server, "POST", "/", WINDOW_BODY, headers)
+
+    assert status == 403
+    assert payload == {
+        "__type": "Forbidden",
+        "message": "This ssm_mw_mock server listens on 127.0.0.1 and answers only requests for this machine "
+        "(localhost, 127.0.0.1, [::1]) or SSM's own host names; this one is for 'attacker.example:8765'. "
+        "To serve other names, listen on another address (--host).",
+    }
+    assert _windows(server) == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost:8765",
+        "127.0.0.1",
+        "[::1]:8765",
+        "ssm.eu-west-1.amazonaws.com",
+        "ssm.us-east-1.amazonaws.com:443",
+    ],
+)
+def test_ssm_api_hosts_of_this_machine_and_of_ssm_are_answered(server: ThreadedServer, host: str) -> None:
+    status, _, payload = call(server, "POST", "/", WINDOW_BODY, {**SSM_CREATE, "Host": host})
+    assert status == 200
+    assert (
+        payload["WindowId"] in server.mock.backend.read_state(server.mock.account_id, _region(host)).windows
+    )
+
+
+def _region(host: str) -> str:
+    return "eu-west-1" if "eu-west-1" in host else "us-east-1"
+
+
+def test_ssm_api_beyond_loopback_serves_every_host_name() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExposedServerWarning)
+        with ThreadedServer(now=NOW, host="0.0.0.0") as exposed:
+            status, _, payload = call(exposed, "POST", "/", WINDOW_BODY, {**SSM_CREATE, "Host": "mock:8765"})
+            assert status == 200
+            assert _windows(exposed) == [payload["WindowId"]]
+
+
 def test_control_foreign_origin_is_403_and_changes_nothing(server: ThreadedServer) -> None:
     headers = {**JSON, "Origin": "http://attacker.example"}
     status, _, payload = call(server, "POST", "/_mw/reset", b"{}", headers)
