@@ -1,15 +1,18 @@
 """How the cost of a call grows with the region: each row is measured at three sizes or more.
 
-Run by hand: ``python bench/bench_scaling.py [--calls 30] [--rounds 3]`` (about two minutes).
+Run by hand: ``python bench/bench_scaling.py [--calls 30] [--rounds 3]`` (a few minutes).
 
-Each row builds a region of a given size (histories by the fake clock, windows and instances through the
-backend), then times one call through a real boto3 client, median of ``--calls``. Beside it, the
-send-level *floor* of the same answer: a client with no mock whose ``before-send`` handler returns the very
-bytes the mock answered (as ``bench/bench_calls.py`` measures it), so botocore still builds, signs and
-parses everything. ``growth`` is each size's time over the smallest size's; ``/floor`` the ratio to the
-floor at that size. Targets (issue #17): first-page growth from 2k to 100k executions <= 1.3x;
-windows-for-target at 1,000 instances <= 1.5x the 100-instance figure; every listing <= 0.6x the floor;
-an idle clock move at 5,000 windows <= 2x the 50-window figure.
+For each row, every size's region is built first (histories by the fake clock, windows and instances
+through the backend), each in its own mock. Then, ``--rounds`` times, the sizes in a shuffled order, a
+size's mock alone answers a block of ``--calls`` calls through a real boto3 client, and right after it the
+send-level *floor* of the same answer takes as many: a client with no mock whose ``before-send`` handler
+returns the very bytes the mock answered (as ``bench/bench_calls.py`` measures it), so botocore still
+builds, signs and parses everything. A figure is the median over the rounds of each block's median. The
+blocks of every size and of the floor alternate within a few seconds, so a slow spell of the machine
+(they last tens of seconds here) falls on all of them alike. ``growth`` is each size's time over the
+smallest size's; ``/floor`` the ratio to the floor at that size. Targets (issue #17): first-page growth
+from 2k to 100k executions <= 1.3x; windows-for-target at 1,000 instances <= 1.5x the 100-instance
+figure; every listing <= 0.6x the floor; an idle clock move at 5,000 windows <= 2x the 50-window figure.
 
 The clock rows time ``mw.clock.advance(seconds=1)`` itself (no boto3, so no floor), median of ``--moves``;
 ``--only-clock`` runs them alone (seconds).
@@ -23,8 +26,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -40,7 +42,7 @@ from ssm_mw_mock import MaintenanceWindowsMock  # noqa: E402
 from ssm_mw_mock.api import targets as target_operations  # noqa: E402
 from ssm_mw_mock.api import tasks as task_operations  # noqa: E402
 from ssm_mw_mock.api import windows as window_operations  # noqa: E402
-from ssm_mw_mock.doors import parsed  # noqa: E402
+from ssm_mw_mock.doors import parsed, patching  # noqa: E402
 from ssm_mw_mock.wire.protocol import encode  # noqa: E402
 
 REGION = "us-east-1"
@@ -161,7 +163,7 @@ def tagged_windows(instances: int, operation: str) -> Callable[[MaintenanceWindo
                 REGION,
             )
         query = {"Targets": [{"Key": "InstanceIds", "Values": [f"i-{instances - 1:017x}"]}]}
-        params = {**query, "ResourceType": "INSTANCE"}
+        params: dict[str, Any] = {**query, "ResourceType": "INSTANCE"}
         if operation == "DescribeMaintenanceWindowSchedule":
             params["MaxResults"] = 50
         return Case(operation, params, instances)
@@ -426,8 +428,8 @@ def clock_rows(rounds: int, moves: int) -> None:
             print(f"| {title} | {size:,} | {us:,.1f} us | {us / first:.2f}x | - |", flush=True)
 
 
-@contextmanager
-def canned(body: bytes) -> Iterator[Any]:
+def canned(body: bytes) -> Any:
+    """A client with no mock whose ``before-send`` handler answers ``body``: the floor of that answer."""
     floor = client()
 
     def reply(request: Any, **kwargs: Any) -> AWSResponse:
@@ -436,47 +438,81 @@ def canned(body: bytes) -> Iterator[Any]:
         return response
 
     floor.meta.events.register("before-send", reply)
-    yield floor
+    return floor
 
 
 def method(operation: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
 
 
-def measure(
-    build: Callable[[MaintenanceWindowsMock], Case], calls: int, forget_instants: bool = False
-) -> tuple[int, float, float]:
-    """(n, median us of the mock's call, median us of the floor of the same answer).
+@dataclass
+class Sized:
+    """One size of a row, built and ready: its mock (not active), the two clients, and the times taken."""
 
-    The floor is timed once the mock has stopped: while it is active it would answer the floor's client too.
-    With ``forget_instants``, the timestamps botocore's parser made for earlier answers are forgotten before
-    each call (``doors/parsed.py`` remembers them), as for a page of instants never listed before.
+    mw: MaintenanceWindowsMock
+    case: Case
+    call: Callable[..., Any]
+    floor_call: Callable[..., Any]
+    probe: dict[str, Any]
+    mock_us: list[float]
+    floor_us: list[float]
+
+
+def prepare(build: Callable[[MaintenanceWindowsMock], Case]) -> Sized:
+    """Build one size's region in a started mock, then take that mock off the seam's stack (its state
+    stays: only a mock's outermost start begins afresh); :func:`release` stops it."""
+    mw = MaintenanceWindowsMock(now=START).start()
+    case = build(mw)
+    patching.deactivate(mw)
+    probe = case.setup_each() if case.setup_each else case.params
+    body = encode(mw.backend.call(case.operation, probe, REGION))
+    floor_call = getattr(canned(body), method(case.operation))
+    floor_call(**probe)  # warm
+    sized = Sized(mw, case, getattr(client(), method(case.operation)), floor_call, probe, [], [])
+    patching.activate(mw)
+    try:
+        sized.call(**(case.setup_each() if case.setup_each else case.params))  # warm
+    finally:
+        patching.deactivate(mw)
+    return sized
+
+
+def release(sizes: list[Sized]) -> None:
+    """Stop the mocks :func:`prepare` started, the last started first."""
+    for sized in reversed(sizes):
+        patching.activate(sized.mw)
+        sized.mw.stop()
+
+
+def block(sized: Sized, calls: int, forget_instants: bool) -> None:
+    """``calls`` calls through the mock, then ``calls`` of the floor with no mock active; each block's
+    median is kept.
+
+    Only this size's mock answers during its block: the mock is made active for the block alone (the
+    seam's own stack, ``doors/patching.py``), so its state stays between blocks. With ``forget_instants``,
+    the timestamps botocore's parser made for earlier answers are forgotten before each call
+    (``doors/parsed.py`` remembers them), as for a page of instants never listed before.
     """
-    with MaintenanceWindowsMock(now=START) as mw:
-        case = build(mw)
-        ssm = client()
-        call = getattr(ssm, method(case.operation))
-        probe = case.setup_each() if case.setup_each else case.params
-        body = encode(mw.backend.call(case.operation, probe, REGION))
-        call(**(case.setup_each() if case.setup_each else case.params))  # warm
-        gc.collect()  # the previous size's garbage is not this size's cost
-        mock_times = []
+    case = sized.case
+    times = []
+    patching.activate(sized.mw)
+    try:
         for _ in range(calls):
             params = case.setup_each() if case.setup_each else case.params
             if forget_instants:
                 parsed._instants.clear()
             start = time.perf_counter()
-            call(**params)
-            mock_times.append(time.perf_counter() - start)
-    floor_times = []
-    with canned(body) as floor:
-        floor_call = getattr(floor, method(case.operation))
-        floor_call(**probe)
-        for _ in range(calls):
-            start = time.perf_counter()
-            floor_call(**probe)
-            floor_times.append(time.perf_counter() - start)
-    return case.n, statistics.median(mock_times) * 1e6, statistics.median(floor_times) * 1e6
+            sized.call(**params)
+            times.append(time.perf_counter() - start)
+    finally:
+        patching.deactivate(sized.mw)
+    sized.mock_us.append(statistics.median(times) * 1e6)
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        sized.floor_call(**sized.probe)
+        times.append(time.perf_counter() - start)
+    sized.floor_us.append(statistics.median(times) * 1e6)
 
 
 def main() -> None:
@@ -499,20 +535,20 @@ def main() -> None:
     for title, _, builds in [] if args.only_clock else ROWS:
         if args.rows not in title:
             continue
-        samples: dict[int, list[tuple[int, float, float]]] = {k: [] for k in range(len(builds))}
+        sizes = [prepare(build) for build in builds]
+        gc.collect()  # the builds' garbage is not the calls' cost
         for _ in range(args.rounds):
-            order = list(range(len(builds)))
-            random.shuffle(order)
-            for k in order:
-                samples[k].append(measure(builds[k], args.calls, args.forget_instants))
-        first: float | None = None
-        for k in range(len(builds)):
-            n = samples[k][0][0]
-            mock_us = statistics.median(s[1] for s in samples[k])
-            floor_us = statistics.median(s[2] for s in samples[k])
-            first = first or mock_us
+            for sized in random.sample(sizes, len(sizes)):
+                block(sized, args.calls, args.forget_instants)
+        first = statistics.median(sizes[0].mock_us)
+        for sized in sizes:
+            mock_us = statistics.median(sized.mock_us)
+            floor_us = statistics.median(sized.floor_us)
             ratios = f"{mock_us / first:.2f}x | {mock_us / floor_us:.2f}"
-            print(f"| {title} | {n:,} | {mock_us:,.0f} us | {ratios} |", flush=True)
+            print(f"| {title} | {sized.case.n:,} | {mock_us:,.0f} us | {ratios} |", flush=True)
+        release(sizes)
+        del sizes
+        gc.collect()
     clock_rows(args.rounds, args.moves)
 
 
