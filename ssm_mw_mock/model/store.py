@@ -161,9 +161,8 @@ def paginate(
     token = params.get("NextToken")
     if token:
         ordered = items if isinstance(items, Sequence) else list(items)
-        rest: Iterator[S] = itertools.islice(
-            ordered, bisect_right(ordered, read_token(token, listing), key=_SEQ), None
-        )
+        start = bisect_right(ordered, read_token(token, listing), key=_SEQ)
+        rest: Iterator[S] = map(ordered.__getitem__, range(start, len(ordered)))  # no walk to ``start``
     else:
         rest = iter(items)
     if keep is not None:
