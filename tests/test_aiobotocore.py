@@ -117,6 +117,27 @@ async def test_bad_input_gets_the_same_error_as_boto3(
 
 
 @pytest.mark.asyncio
+async def test_user_agent_is_left_out_of_maintenance_window_requests_only(
+    make_client: Any, no_network: Guard
+) -> None:
+    """As in the botocore door: a ``before-call`` handler sees no User-Agent in a window call's request."""
+    seen: list[tuple[str, str | None]] = []
+
+    def spy(model: Any, params: dict[str, Any], **kwargs: Any) -> None:
+        seen.append((model.name, params["headers"].get("User-Agent")))
+
+    with mock_maintenance_windows():
+        async with make_client() as client:
+            client.meta.events.register("before-call", spy)
+            await create_window(client)
+            with pytest.raises(ClientError):
+                await client.get_parameter(Name="/app/db")
+    assert [name for name, _ in seen] == ["CreateMaintenanceWindow", "GetParameter"]
+    assert seen[0][1] is None
+    assert "aiobotocore/" in str(seen[1][1])
+
+
+@pytest.mark.asyncio
 async def test_other_calls_are_refused(make_client: Any, no_network: Guard) -> None:
     with mock_maintenance_windows():
         async with make_client() as client:

@@ -83,6 +83,7 @@ def test_patches_are_removed_when_the_last_mock_stops() -> None:
     original_make_request = client_class.__dict__["_make_request"]
     with MaintenanceWindowsMock(), MaintenanceWindowsMock():
         assert aio.patched() == [
+            "AioBaseClient._convert_to_request_dict",
             "AioBaseClient._make_request",
             "AioEndpoint._send",
             "AioEndpoint._send_request",
@@ -127,8 +128,8 @@ def test_aiobotocore_imported_after_the_mock_started() -> None:
     assert done.stdout.splitlines() == [
         "imported by the mock: False",
         "answered: late",
-        "patched: ['AioBaseClient._make_request', 'AioEndpoint._send', 'AioEndpoint._send_request', "
-        "'AioSession.get_credentials']",
+        "patched: ['AioBaseClient._convert_to_request_dict', 'AioBaseClient._make_request', "
+        "'AioEndpoint._send', 'AioEndpoint._send_request', 'AioSession.get_credentials']",
         "patched after stop: []",
         "finder left: False",
         "answered again: late",

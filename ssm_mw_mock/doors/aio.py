@@ -15,6 +15,9 @@ aiobotocore's classes the same way:
   botocore door does, so that while moto's ``mock_aws`` is active a maintenance-window call gets the
   account moto gives the client's access key (``doors/moto.account_of``), the same account a boto3
   client with those credentials gets: both see the same windows.
+- ``AioBaseClient._convert_to_request_dict``: leaves the ``User-Agent`` header out of a maintenance-window
+  call's request dict, as the botocore door does (the request is answered before it is built, so the
+  header botocore composes for every call would never be sent).
 - ``AioSession.get_credentials``: a session that has not loaded credentials yet gets fake ones (not
   cached) instead of running aiobotocore's credential chain, which reads the user's files and probes the
   EC2 instance-metadata endpoint. Credentials a session already holds are kept.
@@ -241,6 +244,22 @@ async def _make_request(
     )
 
 
+async def _convert_to_request_dict(
+    self: Any,
+    api_params: dict[str, Any],
+    operation_model: OperationModel,
+    endpoint_url: str,
+    context: dict[str, Any] | None = None,
+    headers: dict[str, Any] | None = None,
+    set_user_agent_header: bool = True,
+) -> Any:
+    if set_user_agent_header and patching.current() is not None and routing.always_ours(operation_model):
+        set_user_agent_header = False
+    return await _original(CLIENT_MODULE, "AioBaseClient", "_convert_to_request_dict")(
+        self, api_params, operation_model, endpoint_url, context, headers, set_user_agent_header
+    )
+
+
 async def _send(self: Any, request: Any) -> Any:
     if patching.current() is None:
         return await _original(ENDPOINT_MODULE, "AioEndpoint", "_send")(self, request)
@@ -281,7 +300,10 @@ _PATCHES.update(
     {
         ENDPOINT_MODULE: ("AioEndpoint", {"_send_request": _send_request, "_send": _send}),
         SESSION_MODULE: ("AioSession", {"get_credentials": _get_credentials}),
-        CLIENT_MODULE: ("AioBaseClient", {"_make_request": _make_request}),
+        CLIENT_MODULE: (
+            "AioBaseClient",
+            {"_make_request": _make_request, "_convert_to_request_dict": _convert_to_request_dict},
+        ),
     }
 )
 patching.add_companion(install, uninstall)
