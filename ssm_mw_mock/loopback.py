@@ -47,24 +47,19 @@ def is_loopback(host: str) -> bool:
     return _is_loopback_name(host.strip("[]"))
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether a ``Host`` header (``name[:port]``) names this machine: ``localhost`` or a loopback address."""
+def host_name(host: str) -> str:
+    """The name a ``Host`` header (``name[:port]``) gives, lowercased, without the port or the brackets
+    of an IPv6 address."""
     name = host.strip().lower()
     if name.startswith("["):  # [::1]:8765
-        name = name[1:].split("]", 1)[0]
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    return _is_loopback_name(name)
+        return name[1:].split("]", 1)[0]
+    if name.count(":") == 1:
+        return name.split(":", 1)[0]
+    return name
 
 
 def names_this_server(host: str, bound_host: str) -> bool:
     """Whether a ``Host`` header names a server bound to ``bound_host``: a loopback name, or the bound
-    address itself (``name[:port]``, brackets around IPv6 addresses)."""
-    if is_loopback_host(host):
-        return True
-    name = host.strip().lower()
-    if name.startswith("["):
-        name = name[1:].split("]", 1)[0]
-    elif name.count(":") == 1:
-        name = name.split(":", 1)[0]
-    return name == bound_host.strip("[]").lower()
+    address itself."""
+    name = host_name(host)
+    return _is_loopback_name(name) or name == bound_host.strip("[]").lower()

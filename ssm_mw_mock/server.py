@@ -35,7 +35,7 @@ from .doors import endpoint
 from .doors.endpoint import Reply
 from .engine.outcomes import HookError
 from .loopback import ExposedServerWarning as ExposedServerWarning  # raised here, so importable from here
-from .loopback import exposed_warning, is_ipv6, is_loopback, names_this_server
+from .loopback import exposed_warning, host_name, is_ipv6, is_loopback, names_this_server
 from .mock import MaintenanceWindowsMock
 
 logger = logging.getLogger(__name__)
@@ -73,8 +73,7 @@ def _foreign_host(host: str | None, bound_host: str) -> Reply | None:
     """
     if not host or not is_loopback(bound_host) or names_this_server(host, bound_host):
         return None
-    name = host.strip()
-    if endpoint.SSM_HOST.fullmatch(name.split(":", 1)[0] if name.count(":") == 1 else name):
+    if endpoint.SSM_HOST.fullmatch(host_name(host)):
         return None
     return endpoint.json_reply(
         403,
