@@ -253,10 +253,9 @@ async def _convert_to_request_dict(
     headers: dict[str, Any] | None = None,
     set_user_agent_header: bool = True,
 ) -> Any:
-    if set_user_agent_header and patching.current() is not None and routing.always_ours(operation_model):
-        set_user_agent_header = False
+    wanted = patching.user_agent_wanted(set_user_agent_header, operation_model)
     return await _original(CLIENT_MODULE, "AioBaseClient", "_convert_to_request_dict")(
-        self, api_params, operation_model, endpoint_url, context, headers, set_user_agent_header
+        self, api_params, operation_model, endpoint_url, context, headers, wanted
     )
 
 

@@ -239,16 +239,19 @@ def _convert_to_request_dict(
     headers: dict[str, Any] | None = None,
     set_user_agent_header: bool = True,
 ) -> dict[str, Any]:
-    # A maintenance-window operation is answered before a request is built (``_send_request``), so the
-    # User-Agent header, which botocore composes anew for every call (about a fifth of a simple call's
-    # cost here), would never be sent: it is left out of the request dict. Other calls keep it.
-    if set_user_agent_header and current() is not None and routing.always_ours(operation_model):
-        set_user_agent_header = False
     convert = _originals.get("_convert_to_request_dict", BaseClient._convert_to_request_dict)
+    wanted = user_agent_wanted(set_user_agent_header, operation_model)
     request_dict: dict[str, Any] = convert(
-        self, api_params, operation_model, endpoint_url, context, headers, set_user_agent_header
+        self, api_params, operation_model, endpoint_url, context, headers, wanted
     )
     return request_dict
+
+
+def user_agent_wanted(asked: bool, operation_model: OperationModel) -> bool:
+    """Whether a request dict gets the User-Agent header botocore composes for every call (about a fifth
+    of a simple call's cost through the door): not for a maintenance-window operation while a mock is
+    active, as it is answered before a request is built and the header would never be sent."""
+    return asked and not (current() is not None and routing.always_ours(operation_model))
 
 
 def _send(self: Endpoint, request: Any) -> Any:
