@@ -112,7 +112,6 @@ def require_aware(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-@lru_cache(maxsize=4096)
 def format_execution_time(instant: datetime, timezone: str | None) -> str:
     """Render ``instant`` in the window's zone as SSM does: Java ``OffsetDateTime.toString()``.
 
@@ -122,6 +121,11 @@ def format_execution_time(instant: datetime, timezone: str | None) -> str:
     schedule listing asked again (a paginator, a poll) meets the same runs, and windows due together
     share one text.
     """
+    return _formatted(instant, timezone)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(instant: datetime, timezone: str | None) -> str:
     local = require_aware(instant, "instant").astimezone(zone(timezone))
     text = f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
     if local.second or local.microsecond:
