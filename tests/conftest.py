@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ssm_mw_mock import MaintenanceWindowsMock
+from ssm_mw_mock.timing.schedule import WindowSchedule
 from tests import outside_reads
 
 # Installed first thing, so reads made while collecting (module-level data loads) are seen too.
@@ -64,6 +66,33 @@ def mw() -> Iterator[MaintenanceWindowsMock]:
 @pytest.fixture
 def ssm(mw: MaintenanceWindowsMock) -> Any:
     return boto3.client("ssm", region_name="us-east-1")
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Every call of the window schedule's look-ups (``between``, ``next_after``, ``iter_after``), by
+    method name: what a clock move or a listing asked of the schedules."""
+    counts: Counter[str] = Counter()
+    for name in ("between", "next_after", "iter_after"):
+        original = getattr(WindowSchedule, name)
+
+        def counted(self: WindowSchedule, *args: Any, _name: str = name, _original: Any = original) -> Any:
+            counts[_name] += 1
+            return _original(self, *args)
+
+        monkeypatch.setattr(WindowSchedule, name, counted)
+    return counts
+
+
+def window_target(ssm: Any, window_id: str, *instances: str, **extra: Any) -> str:
+    """Register ``instances`` (by id) as one window target of ``window_id``; returns its id."""
+    target_id: str = ssm.register_target_with_maintenance_window(
+        WindowId=window_id,
+        ResourceType="INSTANCE",
+        Targets=[{"Key": "InstanceIds", "Values": list(instances)}],
+        **extra,
+    )["WindowTargetId"]
+    return target_id
 
 
 def make_window(ssm: Any, **overrides: Any) -> str:

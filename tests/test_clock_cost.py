@@ -11,33 +11,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 import boto3
 import pytest
 
 from ssm_mw_mock import MaintenanceWindowsMock
 from ssm_mw_mock.api import windows as window_operations
-from ssm_mw_mock.timing.schedule import WindowSchedule
 
 from .conftest import NOW, make_window
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-south-1")
-
-
-@pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Every call of the schedule's look-ups, by method name."""
-    counts: Counter[str] = Counter()
-    for name in ("between", "next_after", "iter_after"):
-        original = getattr(WindowSchedule, name)
-
-        def counted(self: WindowSchedule, *args: Any, _name: str = name, _original: Any = original) -> Any:
-            counts[_name] += 1
-            return _original(self, *args)
-
-        monkeypatch.setattr(WindowSchedule, name, counted)
-    return counts
 
 
 @pytest.fixture

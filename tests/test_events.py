@@ -27,7 +27,7 @@ from ssm_mw_mock import (
 )
 from ssm_mw_mock.engine.notify import Notifier
 
-from .conftest import NOW, make_window
+from .conftest import NOW, make_window, window_target
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -49,12 +49,7 @@ def _patch_window(
     """A window at 02:00 daily with one target (``instances``) and one Run Command task on it."""
     window_id = make_window(ssm)
     extra = {"OwnerInformation": owner} if owner else {}
-    target_id = ssm.register_target_with_maintenance_window(
-        WindowId=window_id,
-        ResourceType="INSTANCE",
-        Targets=[{"Key": "InstanceIds", "Values": list(instances)}],
-        **extra,
-    )["WindowTargetId"]
+    target_id = window_target(ssm, window_id, *instances, **extra)
     params: dict[str, Any] = {
         "WindowId": window_id,
         "TaskArn": "AWS-RunShellScript",

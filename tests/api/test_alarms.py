@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ssm_mw_mock import Invocation, MaintenanceWindowsMock, Outcome
-from tests.conftest import make_window
+from tests.conftest import make_window, window_target
 
 WEEKLY = "cron(0 2 ? * MON *)"
 I1, I2, I3 = (f"i-{n:017x}" for n in range(1, 4))
@@ -41,11 +41,7 @@ def window_with_task(
     window_id: str | None = None,
 ) -> str:
     window_id = window_id or make_window(ssm, Schedule=WEEKLY)
-    target_id = ssm.register_target_with_maintenance_window(
-        WindowId=window_id,
-        ResourceType="INSTANCE",
-        Targets=[{"Key": "InstanceIds", "Values": list(instances)}],
-    )["WindowTargetId"]
+    target_id = window_target(ssm, window_id, *instances)
     arns = {
         "RUN_COMMAND": "AWS-RunShellScript",
         "LAMBDA": "arn:aws:lambda:us-east-1:123456789012:function:SSMpatch",

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ssm_mw_mock import MaintenanceWindowsMock, Outcome
-from tests.conftest import make_window
+from tests.conftest import make_window, window_target
 
 WEEKLY = "cron(0 2 ? * MON *)"
 ROLE = "arn:aws:iam::123456789012:role/MaintenanceWindowRole"
@@ -28,11 +28,7 @@ def setup(
     ssm: Any, *instances: str, runbook: str = "AWS-RestartEC2Instance", version: str | None = None
 ) -> str:
     window_id = make_window(ssm, Schedule=WEEKLY)
-    target_id = ssm.register_target_with_maintenance_window(
-        WindowId=window_id,
-        ResourceType="INSTANCE",
-        Targets=[{"Key": "InstanceIds", "Values": list(instances)}],
-    )["WindowTargetId"]
+    target_id = window_target(ssm, window_id, *instances)
     automation: dict[str, Any] = {"Parameters": {"InstanceId": ["{{TARGET_ID}}"], "Note": ["{{WINDOW_ID}}"]}}
     if version:
         automation["DocumentVersion"] = version

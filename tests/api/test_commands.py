@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from ssm_mw_mock import Invocation, MaintenanceWindowsMock, Outcome
-from tests.conftest import make_window
+from tests.conftest import make_window, window_target
 
 WEEKLY = "cron(0 2 ? * MON *)"
 I1, I2, I3, I4, I5 = (f"i-{n:017x}" for n in range(1, 6))
@@ -37,11 +37,7 @@ def setup(
 ) -> str:
     """A weekly window with one RUN_COMMAND task on ``instances``; returns the window id."""
     window_id = make_window(ssm, Schedule=WEEKLY)
-    target_id = ssm.register_target_with_maintenance_window(
-        WindowId=window_id,
-        ResourceType="INSTANCE",
-        Targets=[{"Key": "InstanceIds", "Values": list(instances)}],
-    )["WindowTargetId"]
+    target_id = window_target(ssm, window_id, *instances)
     ssm.register_task_with_maintenance_window(
         WindowId=window_id,
         TaskArn=document,

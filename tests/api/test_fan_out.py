@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ssm_mw_mock import Invocation, MaintenanceWindowsMock, Outcome
-from tests.conftest import make_window
+from tests.conftest import make_window, window_target
 
 WEEKLY = "cron(0 2 ? * MON *)"
 I1, I2, I3, I4, I5 = (f"i-{n:017x}" for n in range(1, 6))
@@ -23,15 +23,6 @@ UUID_LENGTH = 36
 
 def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2024, 3, 4, hour, minute, second, tzinfo=UTC)
-
-
-def window_target(ssm: Any, window_id: str, *instances: str) -> str:
-    target_id: str = ssm.register_target_with_maintenance_window(
-        WindowId=window_id,
-        ResourceType="INSTANCE",
-        Targets=[{"Key": "InstanceIds", "Values": list(instances)}],
-    )["WindowTargetId"]
-    return target_id
 
 
 def run_command(ssm: Any, window_id: str, target_ids: list[str], concurrency: str, errors: str = "5") -> str:

@@ -126,21 +126,6 @@ def _deleted_last(changes: list[tuple[int, bool]]) -> set[int]:
 # Schedule look-ups per move.
 
 
-@pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Every call of the schedule's look-ups, by method name."""
-    counts: Counter[str] = Counter()
-    for name in ("between", "next_after", "iter_after"):
-        original = getattr(WindowSchedule, name)
-
-        def counted(self: WindowSchedule, *args: Any, _name: str = name, _original: Any = original) -> Any:
-            counts[_name] += 1
-            return _original(self, *args)
-
-        monkeypatch.setattr(WindowSchedule, name, counted)
-    return counts
-
-
 def world(windows: int, hourly: int = 0) -> tuple[Clock, FakeSource]:
     """``windows`` daily windows (02:00) and ``hourly`` windows on the half hour, none of them with tasks."""
     clock = Clock(START)
